@@ -1,0 +1,122 @@
+# caravan — build, run, test, bench, fuzz.
+#
+#   make          build build/caravan (release, -O2)
+#   make run      install what is missing, build, create var/caravan.db with
+#                 demo data if it does not exist, serve http://127.0.0.1:8080
+#   make test     unit and API tests under AddressSanitizer + UBSan
+#   make bench    every benchmark (bench-http, ...)
+#   make check    format check, banned calls, cppcheck
+#   make fuzz     run the fuzz targets for a short while (clang + libFuzzer)
+
+VERSION   := 0.1.0
+CC        ?= cc
+PKGS      := libmicrohttpd jansson sqlite3 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS := $(shell pkg-config --libs criterion libcurl 2>/dev/null)
+
+WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+CPPFLAGS  := -D_GNU_SOURCE -DCARAVAN_VERSION='"$(VERSION)"' -Isrc -Ibuild/gen $(PKG_CFLAGS)
+CFLAGS    := -O2 -g $(WARN)
+LDLIBS    := $(PKG_LIBS) -lpthread -lm
+SAN       := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+SRC       := $(filter-out src/main.c,$(wildcard src/*/*.c))
+EMBED     := $(sort $(wildcard src/store/migrations/*.sql) $(wildcard web/*) docs/openapi.yaml)
+GEN       := build/gen/embedded.c
+
+OBJ       := $(patsubst src/%.c,build/obj/%.o,$(SRC)) build/obj/gen/embedded.o
+ASAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC)) build/asan/obj/gen/embedded.o
+TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/support/*.c)
+TEST_OBJ  := $(patsubst tests/%.c,build/asan/tests/%.o,$(TEST_SRC))
+
+.PHONY: all run test bench bench-http fuzz format check clean deps demo-db
+.DEFAULT_GOAL := all
+
+all: build/caravan
+
+deps:
+	@scripts/install-deps
+
+$(GEN): $(EMBED) scripts/embed
+	@mkdir -p $(dir $@)
+	scripts/embed $(EMBED) > $@.tmp && mv $@.tmp $@
+
+build/obj/gen/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -O2 -c $< -o $@
+
+build/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/libcaravan.a: $(OBJ)
+	ar rcs $@ $^
+
+build/caravan: build/obj/main.o build/libcaravan.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The sanitizer build: same sources, separate objects.
+build/asan/obj/gen/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -O1 $(SAN) -c $< -o $@
+
+build/asan/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -MMD -MP -c $< -o $@
+
+build/asan/libcaravan.a: $(ASAN_OBJ)
+	ar rcs $@ $^
+
+build/asan/caravan: build/asan/obj/main.o build/asan/libcaravan.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+build/asan/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests -O1 -g $(WARN) $(SAN) -MMD -MP -c $< -o $@
+
+build/asan/caravan-tests: $(TEST_OBJ) build/asan/libcaravan.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+# A template database (schema, reference data, demo) that API tests copy.
+build/asan/template.db: build/asan/caravan $(wildcard data/*/*) $(wildcard data/*.json)
+	rm -f $@ $@-wal $@-shm
+	CARAVAN_LOG_LEVEL=warn build/asan/caravan init --db sqlite:$@ >/dev/null
+	CARAVAN_LOG_LEVEL=warn build/asan/caravan demo --db sqlite:$@ >/dev/null
+
+test: deps build/asan/caravan build/asan/caravan-tests build/asan/template.db
+	CARAVAN_BIN=$(CURDIR)/build/asan/caravan CARAVAN_TEMPLATE_DB=$(CURDIR)/build/asan/template.db \
+	CARAVAN_DATA_DIR=$(CURDIR)/data CARAVAN_OPENAPI=$(CURDIR)/docs/openapi.yaml \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	build/asan/caravan-tests --jobs 2
+
+run: deps build/caravan
+	@mkdir -p var
+	@if [ ! -f var/caravan.db ]; then \
+		build/caravan init && build/caravan demo; \
+	else \
+		build/caravan migrate && build/caravan demo --accounts; \
+	fi
+	build/caravan serve
+
+bench: bench-http
+
+bench-http: deps build/caravan
+	bench/http/run
+
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
+format:
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h)
+
+check:
+	scripts/check-banned
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		-D_GNU_SOURCE -Isrc --suppress=missingIncludeSystem src
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) build/obj/main.d build/asan/obj/main.d

@@ -1,0 +1,115 @@
+/* clock.c — see clock.h. */
+#include "base/clock.h"
+
+#include "base/err.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t cv_clock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t cv_clock_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int format_tm(int64_t ms, char *out, size_t size, int with_ms)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int millis = (int)(ms - (int64_t)secs * 1000);
+	struct tm tm;
+	int n;
+
+	if (!gmtime_r(&secs, &tm))
+		return CV_EINVAL;
+	if (with_ms)
+		n = snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+			     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+	else
+		n = snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return (n < 0 || (size_t)n >= size) ? CV_EINVAL : CV_OK;
+}
+
+int cv_clock_format_rfc3339_ms(int64_t ms, char *out, size_t size)
+{
+	return format_tm(ms, out, size, 1);
+}
+
+int cv_clock_format_rfc3339(int64_t ms, char *out, size_t size)
+{
+	return format_tm(ms, out, size, 0);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return CV_EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return CV_OK;
+}
+
+int cv_clock_parse_rfc3339(const char *s, int64_t *ms)
+{
+	int year, mon, day, hour, min, sec, frac_ms = 0, offset_min = 0;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	struct tm tm = {0};
+	const char *p;
+
+	if (strlen(s) < 20 || digits(s, 4, &year) || s[4] != '-' || digits(s + 5, 2, &mon) ||
+	    s[7] != '-' || digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != 't') ||
+	    digits(s + 11, 2, &hour) || s[13] != ':' || digits(s + 14, 2, &min) || s[16] != ':' ||
+	    digits(s + 17, 2, &sec))
+		return CV_EINVAL;
+	if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour > 23 || min > 59 ||
+	    sec > 60)
+		return CV_EINVAL;
+	p = s + 19;
+	if (*p == '.') {
+		int scale = 100;
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return CV_EINVAL;
+		for (; isdigit((unsigned char)*p); p++) {
+			frac_ms += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			return CV_EINVAL;
+		offset_min = (oh * 60 + om) * (*p == '+' ? 1 : -1);
+		p += 6;
+	} else {
+		return CV_EINVAL;
+	}
+	if (*p)
+		return CV_EINVAL;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec > 59 ? 59 : sec;
+	*ms = ((int64_t)timegm(&tm) - (int64_t)offset_min * 60) * 1000 + frac_ms;
+	return CV_OK;
+}
