@@ -37,8 +37,11 @@ struct store;
 struct store_conn;
 struct store_stmt;
 
-/* store_step() results besides negative errors. */
-enum { STORE_DONE = 0, STORE_ROW = 1 };
+/*
+ * store_step() results besides negative errors. STORE_DONE is not 0 on
+ * purpose: a loop on `!rc` must not mistake the end of rows for success.
+ */
+enum { STORE_ROW = 1, STORE_DONE = 2 };
 
 /*
  * Open the database named by url ("sqlite:var/caravan.db"). Does not connect

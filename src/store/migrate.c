@@ -57,7 +57,7 @@ static int is_applied(struct store_conn *conn, int version, int *applied)
 	if (rc == CV_OK) {
 		rc = store_step(stmt);
 		*applied = rc == STORE_ROW;
-		if (rc == STORE_ROW)
+		if (rc == STORE_ROW || rc == STORE_DONE)
 			rc = CV_OK;
 	}
 	store_finish(stmt);

@@ -16,6 +16,8 @@
  */
 #include "store/store_driver.h"
 
+#include "store/db.h"
+
 #include "base/mem.h"
 
 #include <errno.h>
@@ -36,10 +38,8 @@ struct sqlite_stmt {
 
 static int map_rc(sqlite3 *db, int rc)
 {
-	if (rc == SQLITE_OK || rc == SQLITE_DONE)
+	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return CV_OK;
-	if (rc == SQLITE_ROW)
-		return 1;
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return CV_EBUSY;
 	if (rc == SQLITE_NOMEM)
@@ -227,7 +227,13 @@ static int sq_step(void *stmt)
 {
 	struct sqlite_stmt *s = stmt;
 
-	return map_rc(s->db, sqlite3_step(s->stmt));
+	int rc = sqlite3_step(s->stmt);
+
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE)
+		return STORE_DONE;
+	return map_rc(s->db, rc);
 }
 
 static int sq_col_count(void *stmt) { return sqlite3_column_count(((struct sqlite_stmt *)stmt)->stmt); }

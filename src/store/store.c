@@ -359,8 +359,11 @@ int store_execf(struct store_conn *conn, int64_t *changed, const char *sql, cons
 			rc = store_step(stmt);
 		while (rc == STORE_ROW);
 	}
-	if (rc == STORE_DONE && changed)
-		*changed = store_changes(conn);
+	if (rc == STORE_DONE) {
+		rc = CV_OK;
+		if (changed)
+			*changed = store_changes(conn);
+	}
 	store_finish(stmt);
 	return rc;
 }

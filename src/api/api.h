@@ -1,0 +1,119 @@
+/*
+ * api.h — the JSON API: what every resource file (users.c, auth.c, ...)
+ * shares.
+ *
+ * A request reaches a handler through api_dispatch() (dispatch.c), which
+ * has already: found the route, authenticated the caller, checked the
+ * route's permission and the CSRF token, parsed a JSON body, and — for a
+ * route marked API_WRITE — opened the transaction, in which the handler's
+ * changes, the audit row and the stored idempotent response are committed
+ * together. A handler parses its input, calls its domain module, and
+ * renders JSON or a problem document; it never talks to libmicrohttpd and
+ * never commits.
+ *
+ * Thread-safe: struct api_app is read-only once serving; a struct api_call
+ * lives for one request on one thread.
+ */
+#ifndef CV_API_API_H
+#define CV_API_API_H
+
+#include "auth/roles.h"
+#include "auth/sessions.h"
+#include "base/config.h"
+#include "http/request.h"
+#include "store/db.h"
+
+#include <jansson.h>
+
+/* The node as the API sees it: configuration and the database. */
+struct api_app {
+	const struct cv_config *config;
+	struct store *store;
+};
+
+/* Everything a handler needs for one request. */
+struct api_call {
+	struct api_app *app;
+	struct http_request *req;
+	struct store_conn *conn;
+	const struct auth_principal *principal; /* NULL for anonymous callers */
+	json_t *body;                          /* parsed JSON body (API_JSON routes) or NULL */
+	/* Filled by write handlers for the audit row the dispatcher writes. */
+	const char *entity_type;
+	const char *entity_id;
+	json_t *audit_detail;                  /* owned: the dispatcher decrefs it */
+	/* Set by a handler whose failure must still be committed (failed login). */
+	int commit_on_error;
+};
+
+/* Route flags. */
+enum {
+	API_JSON = 1u << 0,  /* the body must be a JSON object (415/400 otherwise) */
+	API_WRITE = 1u << 1, /* dispatcher: transaction, audit row, Idempotency-Key */
+};
+
+struct api_route {
+	const char *method;
+	const char *pattern;
+	enum auth_permission permission;
+	unsigned flags;
+	const char *action; /* audit action of a write: "user.create" */
+	int (*handler)(struct api_call *call, struct http_response *resp);
+};
+
+/* The route table (routes.c) and its length. */
+extern const struct api_route api_routes[];
+extern const size_t api_route_count;
+
+/* libmicrohttpd handler: see server.h. ctx is a struct api_app. */
+void api_dispatch(void *ctx, struct http_request *req, struct http_response *resp,
+		  const char **log_user);
+
+/* --- responses (json.c) --- */
+
+/* Send value as JSON with status; steals the reference to value. */
+int api_json(struct http_response *resp, int status, json_t *value);
+/* A problem document; detail may be NULL. */
+int api_problem(struct http_response *resp, int status, const char *detail);
+/* 422 with errors[] = [{field, message}] (steals errors, an array). */
+int api_problem_fields(struct http_response *resp, const char *detail, json_t *errors);
+/* Map a CV_E* code and its cv_error to the right status and problem document. */
+int api_error(struct http_response *resp, int code, const struct cv_error *err);
+/* Reason phrase for a status ("Not Found"). */
+const char *api_status_title(int status);
+
+/* --- input (json.c) --- */
+
+/*
+ * Read a string member of the body. Missing (when required), not a string,
+ * or longer than max: appends {field, message} to errors and returns NULL.
+ */
+const char *api_body_string(struct api_call *call, const char *field, int required, size_t max,
+			    json_t *errors);
+/*
+ * Paging from ?limit=&after=: limit defaults to def and is capped at max.
+ * A bad limit appends to errors.
+ */
+int api_paging(struct api_call *call, int def, int max, const char **after, json_t *errors);
+
+/* --- handlers, one file per resource --- */
+int api_healthz(struct api_call *call, struct http_response *resp);
+int api_meta(struct api_call *call, struct http_response *resp);
+int api_openapi(struct api_call *call, struct http_response *resp);
+int api_index_page(struct api_call *call, struct http_response *resp);
+
+int api_auth_login(struct api_call *call, struct http_response *resp);
+int api_auth_logout(struct api_call *call, struct http_response *resp);
+int api_auth_me(struct api_call *call, struct http_response *resp);
+
+/* A user as JSON (never with its password hash). */
+json_t *api_user_json(const struct auth_user *user);
+int api_users_list(struct api_call *call, struct http_response *resp);
+int api_users_create(struct api_call *call, struct http_response *resp);
+int api_users_get(struct api_call *call, struct http_response *resp);
+int api_users_token_create(struct api_call *call, struct http_response *resp);
+
+int api_audit_list(struct api_call *call, struct http_response *resp);
+int api_audit_verify(struct api_call *call, struct http_response *resp);
+
+#endif

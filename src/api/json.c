@@ -1,0 +1,146 @@
+/* json.c — JSON and problem-document helpers shared by the handlers (see api.h). */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *api_status_title(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+static int send(struct http_response *resp, int status, const char *type, json_t *value)
+{
+	char *text;
+	int rc;
+
+	if (!value)
+		return CV_ENOMEM;
+	text = json_dumps(value, JSON_COMPACT);
+	json_decref(value);
+	if (!text)
+		return CV_ENOMEM;
+	rc = http_response_set(resp, status, type, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+int api_json(struct http_response *resp, int status, json_t *value)
+{
+	return send(resp, status, "application/json", value);
+}
+
+static json_t *problem(int status, const char *detail)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i}", "type", "about:blank", "title",
+			      api_status_title(status), "status", status);
+
+	if (p && detail)
+		json_object_set_new(p, "detail", json_string(detail));
+	return p;
+}
+
+int api_problem(struct http_response *resp, int status, const char *detail)
+{
+	return send(resp, status, "application/problem+json", problem(status, detail));
+}
+
+int api_problem_fields(struct http_response *resp, const char *detail, json_t *errors)
+{
+	json_t *p = problem(422, detail);
+
+	if (p)
+		json_object_set_new(p, "errors", errors);
+	else
+		json_decref(errors);
+	return send(resp, 422, "application/problem+json", p);
+}
+
+int api_error(struct http_response *resp, int code, const struct cv_error *err)
+{
+	const char *message = err && err->message[0] ? err->message : cv_strerror(code);
+
+	switch (code) {
+	case CV_EINVAL:
+		return api_problem_fields(resp, message,
+					  json_pack("[{s:s, s:s}]", "field",
+						    err && err->field[0] ? err->field : "",
+						    "message", message));
+	case CV_ENOTFOUND: return api_problem(resp, 404, message);
+	case CV_ECONFLICT: return api_problem(resp, 409, message);
+	case CV_EPERM: return api_problem(resp, 403, message);
+	case CV_EAUTH: return api_problem(resp, 401, message);
+	case CV_EBUSY: return api_problem(resp, 503, "the database is busy; try again shortly");
+	default:
+		/* Internal details go to the log, not to the client. */
+		return api_problem(resp, 500, "the server failed; the error has been logged");
+	}
+}
+
+static void add_error(json_t *errors, const char *field, const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
+const char *api_body_string(struct api_call *call, const char *field, int required, size_t max,
+			    json_t *errors)
+{
+	json_t *v = call->body ? json_object_get(call->body, field) : NULL;
+	char message[160];
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			add_error(errors, field, "is required");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		add_error(errors, field, "must be a string");
+		return NULL;
+	}
+	if (json_string_length(v) > max) {
+		snprintf(message, sizeof(message), "must be at most %zu characters", max);
+		add_error(errors, field, message);
+		return NULL;
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		add_error(errors, field, "must not contain NUL characters");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int api_paging(struct api_call *call, int def, int max, const char **after, json_t *errors)
+{
+	const char *limit = http_query(call->req, "limit");
+	char *end;
+	long n = def;
+
+	*after = http_query(call->req, "after");
+	if (!*after)
+		*after = "";
+	if (limit) {
+		n = strtol(limit, &end, 10);
+		if (*end || end == limit || n < 1 || n > max) {
+			char message[96];
+			snprintf(message, sizeof(message), "must be a whole number from 1 to %d", max);
+			add_error(errors, "limit", message);
+			return def;
+		}
+	}
+	return (int)n;
+}

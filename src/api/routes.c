@@ -1,0 +1,30 @@
+/*
+ * routes.c — every route of the API with the one permission it needs.
+ *
+ * This table is the access-control list of the node: to see who may call
+ * what, read it together with the role table in auth/roles.c. Each route
+ * is documented in docs/openapi.yaml; a test fails when one is missing.
+ */
+#include "api/api.h"
+
+const struct api_route api_routes[] = {
+	/* method  pattern                          permission          flags                 audit action */
+	{"GET",  "/",                               PERM_PUBLIC,        0, NULL, api_index_page},
+	{"GET",  "/healthz",                        PERM_PUBLIC,        0, NULL, api_healthz},
+	{"GET",  "/api/v1/meta",                    PERM_PUBLIC,        0, NULL, api_meta},
+	{"GET",  "/api/v1/openapi.yaml",            PERM_PUBLIC,        0, NULL, api_openapi},
+
+	{"POST", "/api/v1/auth/login",              PERM_PUBLIC,        API_JSON, NULL, api_auth_login},
+	{"POST", "/api/v1/auth/logout",             PERM_AUTHENTICATED, API_WRITE, "auth.logout", api_auth_logout},
+	{"GET",  "/api/v1/auth/me",                 PERM_AUTHENTICATED, 0, NULL, api_auth_me},
+
+	{"GET",  "/api/v1/users",                   PERM_USERS_READ,    0, NULL, api_users_list},
+	{"POST", "/api/v1/users",                   PERM_USERS_WRITE,   API_JSON | API_WRITE, "user.create", api_users_create},
+	{"GET",  "/api/v1/users/{id}",              PERM_USERS_READ,    0, NULL, api_users_get},
+	{"POST", "/api/v1/users/{id}/tokens",       PERM_USERS_WRITE,   API_JSON | API_WRITE, "user.token_create", api_users_token_create},
+
+	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
+	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},
+};
+
+const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,74 @@
+/* roles.c — the role/permission table (see roles.h). */
+#include "auth/roles.h"
+
+#include "base/err.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_TRADER] = "trader",
+	[ROLE_AEO_OFFICER] = "aeo_officer",
+	[ROLE_RISK_ANALYST] = "risk_analyst",
+	[ROLE_BORDER_OFFICER] = "border_officer",
+	[ROLE_PGA_OFFICER] = "pga_officer",
+	[ROLE_PARTNER] = "partner",
+	[ROLE_ADMIN] = "admin",
+	[ROLE_AUDITOR] = "auditor",
+};
+
+static const char *const permission_names[PERM_COUNT] = {
+	[PERM_PUBLIC] = "public",
+	[PERM_AUTHENTICATED] = "authenticated",
+	[PERM_REFDATA_READ] = "refdata.read",
+	[PERM_USERS_READ] = "users.read",
+	[PERM_USERS_WRITE] = "users.write",
+	[PERM_AUDIT_READ] = "audit.read",
+};
+
+#define R(role) (1u << (role))
+#define ALL_ROLES ((1u << ROLE_COUNT) - 1)
+#define CUSTOMS (R(ROLE_AEO_OFFICER) | R(ROLE_RISK_ANALYST) | R(ROLE_BORDER_OFFICER))
+
+/* The one table: for each permission, the roles that hold it. */
+static const unsigned permission_roles[PERM_COUNT] = {
+	[PERM_PUBLIC] = ALL_ROLES,
+	[PERM_AUTHENTICATED] = ALL_ROLES,
+	[PERM_REFDATA_READ] = ALL_ROLES,
+	[PERM_USERS_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[PERM_USERS_WRITE] = R(ROLE_ADMIN),
+	[PERM_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+};
+
+const char *auth_role_name(enum auth_role role)
+{
+	return (unsigned)role < ROLE_COUNT ? role_names[role] : "unknown";
+}
+
+int auth_role_parse(const char *name, enum auth_role *out)
+{
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		if (strcmp(name, role_names[i]) == 0) {
+			*out = (enum auth_role)i;
+			return CV_OK;
+		}
+	}
+	return CV_EINVAL;
+}
+
+const char *auth_role_names(void)
+{
+	return "trader, aeo_officer, risk_analyst, border_officer, pga_officer, partner, admin, "
+	       "auditor";
+}
+
+const char *auth_permission_name(enum auth_permission perm)
+{
+	return (unsigned)perm < PERM_COUNT ? permission_names[perm] : "unknown";
+}
+
+int auth_role_can(enum auth_role role, enum auth_permission perm)
+{
+	if ((unsigned)perm >= PERM_COUNT || (unsigned)role >= ROLE_COUNT)
+		return 0;
+	return (permission_roles[perm] & R(role)) != 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * roles.h — who may do what: roles, permissions and the one table that
+ * joins them.
+ *
+ * Roles are those of DESIGN.md. Permissions name an ability ("read users"),
+ * not a route; api/routes.c gives every route exactly one permission, and
+ * roles.c says which roles hold it. Least privilege: a role holds only what
+ * its work needs; the auditor reads and never writes. Data scoping (a trader
+ * sees only its own operator, a PGA only its agency) is enforced by the
+ * domain queries on top of this.
+ *
+ * Read-only tables: thread-safe.
+ */
+#ifndef CV_AUTH_ROLES_H
+#define CV_AUTH_ROLES_H
+
+enum auth_role {
+	ROLE_TRADER,
+	ROLE_AEO_OFFICER,
+	ROLE_RISK_ANALYST,
+	ROLE_BORDER_OFFICER,
+	ROLE_PGA_OFFICER,
+	ROLE_PARTNER,
+	ROLE_ADMIN,
+	ROLE_AUDITOR,
+	ROLE_COUNT
+};
+
+enum auth_permission {
+	PERM_PUBLIC,        /* anyone, without credentials */
+	PERM_AUTHENTICATED, /* any signed-in user */
+	PERM_REFDATA_READ,  /* countries, currencies, HS nomenclature */
+	PERM_USERS_READ,
+	PERM_USERS_WRITE,
+	PERM_AUDIT_READ,
+	PERM_COUNT
+};
+
+/* "trader", "aeo_officer", ... */
+const char *auth_role_name(enum auth_role role);
+/* Parse a role name; returns CV_EINVAL when unknown. */
+int auth_role_parse(const char *name, enum auth_role *out);
+/* The list of role names, comma-separated, for error messages and help. */
+const char *auth_role_names(void);
+/* "users.read", ... */
+const char *auth_permission_name(enum auth_permission perm);
+/* Does a user with this role hold the permission? PERM_PUBLIC: always. */
+int auth_role_can(enum auth_role role, enum auth_permission perm);
+
+#endif

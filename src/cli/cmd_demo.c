@@ -1,0 +1,175 @@
+/*
+ * cmd_demo.c — `caravan demo`: a node for Kazakhstan (KZ) to try caravan
+ * with, and the demo accounts, one per role.
+ *
+ * Demo data is plain rows written through the same domain functions as
+ * real data, in one transaction with its audit rows. Re-running it adds
+ * what is missing and changes nothing that exists. Later issues extend the
+ * demo (operators, applications, declarations).
+ *
+ * The demo passwords are public (printed here and in the README): a node
+ * that serves real users must change them (caravan user passwd) or start
+ * from a database without demo data.
+ */
+#include "cli/cli.h"
+
+#include "audit/audit.h"
+#include "auth/sessions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct demo_account {
+	const char *username;
+	enum auth_role role;
+	const char *password;
+	const char *operator_tin;
+	const char *agency_code;
+	const char *what;
+};
+
+#define DEMO_OPERATOR_TIN "KZ123456789012"
+
+static const struct demo_account accounts[] = {
+	{"admin", ROLE_ADMIN, "admin-demo-2026", NULL, NULL, "runs the node: users, configuration"},
+	{"aeo.officer", ROLE_AEO_OFFICER, "aeo-demo-2026", NULL, NULL, "AEO unit: reviews and authorizes"},
+	{"risk.analyst", ROLE_RISK_ANALYST, "risk-demo-2026", NULL, NULL, "writes selectivity profiles"},
+	{"border.officer", ROLE_BORDER_OFFICER, "border-demo-2026", NULL, NULL, "examines and releases"},
+	{"pga.officer", ROLE_PGA_OFFICER, "pga-demo-2026", NULL, "KZ-MOA", "Ministry of Agriculture: permits"},
+	{"trader", ROLE_TRADER, "trader-demo-2026", DEMO_OPERATOR_TIN, NULL, "Steppe Trading LLP"},
+	{"partner.uz", ROLE_PARTNER, "partner-demo-2026", NULL, NULL, "partner customs (Uzbekistan)"},
+	{"auditor", ROLE_AUDITOR, "auditor-demo-2026", NULL, NULL, "reads everything, changes nothing"},
+};
+
+#define NACCOUNTS (sizeof(accounts) / sizeof(accounts[0]))
+
+static const struct {
+	const char *code, *name;
+} agencies[] = {
+	{"KZ-MOA", "Ministry of Agriculture (veterinary and phytosanitary control)"},
+	{"KZ-MOH", "Ministry of Health (medicines, sanitary-epidemiological control)"},
+	{"KZ-MEN", "Ministry of Ecology and Natural Resources (ozone, waste, CITES)"},
+	{"KZ-MIT", "Ministry of Trade and Integration (licences, technical regulation)"},
+};
+
+static const char usage[] =
+	"usage: caravan demo [--accounts] [--db URL] [--config FILE]\n\n"
+	"Load demo data into a database made by caravan init: partner agencies, a demo\n"
+	"trader (Steppe Trading LLP) and one user per role, then print the accounts.\n"
+	"Safe to re-run. --accounts only prints the accounts.\n";
+
+static void print_accounts(const struct cv_config *config)
+{
+	char host[256];
+	int port = 8080;
+
+	if (cv_config_listen_split(config->listen, host, sizeof(host), &port))
+		snprintf(host, sizeof(host), "127.0.0.1");
+	printf("\nDemo accounts (sign in at %s://%s:%d/, or POST /api/v1/auth/login):\n",
+	       config->tls_cert[0] ? "https" : "http", host, port);
+	printf("  %-16s %-18s %-15s %s\n", "USERNAME", "PASSWORD", "ROLE", "");
+	for (size_t i = 0; i < NACCOUNTS; i++)
+		printf("  %-16s %-18s %-15s %s\n", accounts[i].username, accounts[i].password,
+		       auth_role_name(accounts[i].role), accounts[i].what);
+	printf("These passwords are public: change them (caravan user passwd) before real use.\n\n");
+}
+
+static int audit_demo(struct store_conn *conn, const char *action, const char *type, const char *id)
+{
+	struct audit_event ev = {"cli:demo", action, type, id, NULL};
+
+	return audit_append(conn, &ev, NULL, NULL);
+}
+
+static int load_reference_rows(struct store_conn *conn, const char *now)
+{
+	int64_t changed = 0;
+	char id[CV_UUID_STR];
+	int rc = CV_OK;
+
+	for (size_t i = 0; i < sizeof(agencies) / sizeof(agencies[0]) && !rc; i++) {
+		rc = store_execf(conn, &changed,
+				 "INSERT INTO agencies (code, name, created_at) VALUES ($1, $2, $3)"
+				 " ON CONFLICT (code) DO NOTHING",
+				 "ttt", agencies[i].code, agencies[i].name, now);
+		if (!rc && changed)
+			rc = audit_demo(conn, "agency.create", "agency", agencies[i].code);
+	}
+	cv_uuid7(id);
+	if (!rc)
+		rc = store_execf(conn, &changed,
+				 "INSERT INTO operators (id, tin, name, country, created_at)"
+				 " VALUES ($1, $2, 'Steppe Trading LLP', 'KZ', $3)"
+				 " ON CONFLICT (tin) DO NOTHING",
+				 "ttt", id, DEMO_OPERATOR_TIN, now);
+	if (!rc && changed)
+		rc = audit_demo(conn, "operator.create", "operator", id);
+	return rc;
+}
+
+static int load_demo(struct store_conn *conn)
+{
+	char hashes[NACCOUNTS][AUTH_HASH_MAX], now[CV_RFC3339_MAX];
+	int exists[NACCOUNTS];
+	struct auth_user user;
+	struct cv_error err;
+	int rc, added = 0;
+
+	/* Hash outside the transaction: argon2id is slow on purpose. */
+	for (size_t i = 0; i < NACCOUNTS; i++) {
+		exists[i] = auth_user_find(conn, accounts[i].username, &user) == CV_OK;
+		if (!exists[i] && auth_password_hash(accounts[i].password, hashes[i], &err)) {
+			fprintf(stderr, "caravan demo: %s\n", err.message);
+			return CLI_FAILED;
+		}
+	}
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	cv_error_clear(&err);
+	rc = store_begin(conn);
+	if (!rc)
+		rc = load_reference_rows(conn, now);
+	for (size_t i = 0; i < NACCOUNTS && !rc; i++) {
+		struct auth_user_new nu = {accounts[i].username, accounts[i].password, accounts[i].role,
+					   accounts[i].operator_tin, accounts[i].agency_code};
+		if (exists[i])
+			continue;
+		rc = auth_user_create(conn, &nu, hashes[i], &user, &err);
+		if (!rc)
+			rc = audit_demo(conn, "user.create", "user", user.id);
+		added++;
+	}
+	if (!rc)
+		rc = store_commit(conn);
+	else
+		store_rollback(conn);
+	if (rc) {
+		fprintf(stderr, "caravan demo: %s%s\n", err.message[0] ? err.message : store_errmsg(conn),
+			rc == CV_EDB ? " (has 'caravan init' been run on this database?)" : "");
+		return CLI_FAILED;
+	}
+	printf("caravan: demo data loaded (%d new users)\n", added);
+	return CLI_OK;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	int only_accounts = 0;
+	struct cli_flag flags[] = {{"accounts", NULL, &only_accounts}, {NULL, NULL, NULL}};
+	struct cli_args args;
+	struct store *store = NULL;
+	struct store_conn *conn;
+	int exit_now, rc = cli_parse(argc, argv, flags, usage, &args, &exit_now);
+
+	if (rc || exit_now)
+		return rc;
+	if (!only_accounts) {
+		if (cli_open_store(&args.config, &store, &conn))
+			return CLI_FAILED;
+		rc = load_demo(conn);
+		store_close(store);
+		if (rc)
+			return rc;
+	}
+	print_accounts(&args.config);
+	return CLI_OK;
+}

@@ -1,0 +1,80 @@
+/* cmd_init.c — `caravan init` and `caravan migrate`: schema and reference data. */
+#include "cli/cli.h"
+
+#include "refdata/refdata.h"
+#include "store/migrate.h"
+
+#include <stdio.h>
+
+static const char init_usage[] =
+	"usage: caravan init [--db URL] [--data-dir DIR] [--config FILE]\n\n"
+	"Create the database schema (migrations) and load reference data: ISO 3166\n"
+	"countries and ISO 4217 currencies (Debian's iso-codes), CAREC membership and\n"
+	"the HS nomenclature (DIR/hs). Safe to re-run: it brings the database up to\n"
+	"date and refreshes the reference data.\n";
+
+static const char migrate_usage[] =
+	"usage: caravan migrate [--db URL] [--config FILE]\n\n"
+	"Apply the database migrations that are not yet applied. `caravan serve` does\n"
+	"this at start-up too.\n";
+
+static int migrate(struct store_conn *conn, int *version)
+{
+	struct cv_error err;
+	int applied = 0;
+
+	cv_error_clear(&err);
+	if (store_migrate(conn, &applied, &err) || store_schema_version(conn, version, &err)) {
+		fprintf(stderr, "caravan: migration failed: %s\n", err.message);
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
+int cmd_init(int argc, char **argv)
+{
+	struct cli_args args;
+	struct store *store = NULL;
+	struct store_conn *conn;
+	struct refdata_counts counts;
+	struct cv_error err;
+	int exit_now, version, rc = cli_parse(argc, argv, NULL, init_usage, &args, &exit_now);
+
+	if (rc || exit_now)
+		return rc;
+	if (cli_open_store(&args.config, &store, &conn))
+		return CLI_FAILED;
+	rc = migrate(conn, &version);
+	if (rc == CLI_OK) {
+		cv_error_clear(&err);
+		if (refdata_load(conn, args.config.data_dir, NULL, &counts, &err)) {
+			fprintf(stderr, "caravan init: %s\n", err.message);
+			rc = CLI_FAILED;
+		}
+	}
+	if (rc == CLI_OK)
+		printf("caravan: %s ready (schema version %d): %ld countries, %ld currencies, "
+		       "%ld CAREC members, %ld HS sections, %ld HS codes\n",
+		       args.config.db, version, counts.countries, counts.currencies, counts.carec,
+		       counts.hs_sections, counts.hs_codes);
+	store_close(store);
+	return rc;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	struct cli_args args;
+	struct store *store = NULL;
+	struct store_conn *conn;
+	int exit_now, version, rc = cli_parse(argc, argv, NULL, migrate_usage, &args, &exit_now);
+
+	if (rc || exit_now)
+		return rc;
+	if (cli_open_store(&args.config, &store, &conn))
+		return CLI_FAILED;
+	rc = migrate(conn, &version);
+	if (rc == CLI_OK)
+		printf("caravan: %s is at schema version %d\n", args.config.db, version);
+	store_close(store);
+	return rc;
+}
