@@ -19,6 +19,7 @@ WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-mi
 CPPFLAGS  := -D_GNU_SOURCE -DCARAVAN_VERSION='"$(VERSION)"' -Isrc -Ibuild/gen $(PKG_CFLAGS)
 CFLAGS    := -O2 -g $(WARN)
 LDLIBS    := $(PKG_LIBS) -lpthread -lm
+DEMO_USERS := admin aeo.officer risk.analyst border.officer pga.officer trader partner.uz auditor
 SAN       := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 SRC       := $(filter-out src/main.c,$(wildcard src/*/*.c))
@@ -48,7 +49,8 @@ build/obj/gen/embedded.o: $(GEN)
 
 build/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 build/libcaravan.a: $(OBJ)
 	ar rcs $@ $^
@@ -63,7 +65,8 @@ build/asan/obj/gen/embedded.o: $(GEN)
 
 build/asan/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -MMD -MP -c $< -o $@
+	@echo "  CC asan $<"
+	@$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -MMD -MP -c $< -o $@
 
 build/asan/libcaravan.a: $(ASAN_OBJ)
 	ar rcs $@ $^
@@ -73,7 +76,8 @@ build/asan/caravan: build/asan/obj/main.o build/asan/libcaravan.a
 
 build/asan/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests -O1 -g $(WARN) $(SAN) -MMD -MP -c $< -o $@
+	@echo "  CC test $<"
+	@$(CC) $(CPPFLAGS) -Itests -O1 -g $(WARN) $(SAN) -MMD -MP -c $< -o $@
 
 build/asan/caravan-tests: $(TEST_OBJ) build/asan/libcaravan.a
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
@@ -83,11 +87,14 @@ build/asan/template.db: build/asan/caravan $(wildcard data/*/*) $(wildcard data/
 	rm -f $@ $@-wal $@-shm
 	CARAVAN_LOG_LEVEL=warn build/asan/caravan init --db sqlite:$@ >/dev/null
 	CARAVAN_LOG_LEVEL=warn build/asan/caravan demo --db sqlite:$@ >/dev/null
+	for u in $(DEMO_USERS); do \
+		echo "$$u $$(CARAVAN_LOG_LEVEL=warn build/asan/caravan user token $$u --db sqlite:$@ 2>/dev/null)"; \
+	done > $@.tokens
 
 test: deps build/asan/caravan build/asan/caravan-tests build/asan/template.db
 	CARAVAN_BIN=$(CURDIR)/build/asan/caravan CARAVAN_TEMPLATE_DB=$(CURDIR)/build/asan/template.db \
 	CARAVAN_DATA_DIR=$(CURDIR)/data CARAVAN_OPENAPI=$(CURDIR)/docs/openapi.yaml \
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 	build/asan/caravan-tests --jobs 2
 
 run: deps build/caravan

@@ -50,6 +50,11 @@ struct api_call {
 enum {
 	API_JSON = 1u << 0,  /* the body must be a JSON object (415/400 otherwise) */
 	API_WRITE = 1u << 1, /* dispatcher: transaction, audit row, Idempotency-Key */
+	/*
+	 * The response carries a secret shown once (a new API token): a retry with
+	 * the same Idempotency-Key gets 409 instead of a stored copy of the secret.
+	 */
+	API_SECRET = 1u << 2,
 };
 
 struct api_route {

@@ -133,6 +133,7 @@ int api_auth_login(struct api_call *call, struct http_response *resp)
 		rc = record_failure(call, username, user_subject, addr_subject, &policy);
 		if (rc)
 			return api_error(resp, rc, NULL);
+		http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"caravan\"");
 		return api_problem(resp, 401, "wrong username or password");
 	}
 
@@ -171,7 +172,8 @@ int api_auth_logout(struct api_call *call, struct http_response *resp)
 			return api_error(resp, rc, NULL);
 	}
 	set_session_cookie(call, resp, "", 0);
-	return api_json(resp, 200, json_pack("{s:b}", "signed_out", 1));
+	/* A bearer token is not a session: revoking it is an administrator's act. */
+	return api_json(resp, 200, json_pack("{s:b}", "signed_out", call->principal->via_session));
 }
 
 int api_auth_me(struct api_call *call, struct http_response *resp)

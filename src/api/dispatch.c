@@ -44,7 +44,9 @@ static const struct api_route *find_route(struct http_request *req, struct http_
 		const struct api_route *r = &api_routes[i];
 		if (!http_route_match(r->pattern, req->path, NULL))
 			continue;
-		if (strcmp(r->method, req->method) == 0) {
+		/* HEAD is GET without the body (libmicrohttpd drops it): monitors use it. */
+		if (strcmp(r->method, req->method) == 0 ||
+		    (strcmp(req->method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)) {
 			http_route_match(r->pattern, req->path, req); /* capture {params} */
 			return r;
 		}
@@ -138,7 +140,7 @@ static int idempotent_replay(struct api_call *call, const char *key, const char 
 {
 	struct store_stmt *stmt;
 	int rc = store_prepare(call->conn,
-			       "SELECT method, path, request_hash, status, content_type, body"
+			       "SELECT method, path, request_hash, status, content_type, body, location"
 			       " FROM idempotency_keys WHERE principal = $1 AND key = $2",
 			       &stmt);
 
@@ -162,6 +164,9 @@ static int idempotent_replay(struct api_call *call, const char *key, const char 
 						   : "application/json";
 			http_response_set(resp, (int)store_col_int64(stmt, 3), type, body, strlen(body));
 			http_response_header(resp, "Idempotent-Replayed", "true");
+			if (store_col_text(stmt, 6))
+				http_response_header(resp, "Location",
+						     cv_arena_strdup(call->req->arena, store_col_text(stmt, 6)));
 		}
 		rc = 1;
 	} else if (rc == STORE_DONE) {
@@ -189,11 +194,37 @@ static int write_audit(struct api_call *call, const struct api_route *route)
 	return rc;
 }
 
+/* Keep the response for retries with the same key (see API_SECRET for the exception). */
+static int store_idempotent_response(struct api_call *call, const struct api_route *route,
+				     const char *key, const char *request_hash,
+				     const struct http_response *resp)
+{
+	static const char secret_body[] =
+		"{\"type\":\"about:blank\",\"title\":\"Conflict\",\"status\":409,\"detail\":"
+		"\"this request was already carried out; its response held a secret that is shown "
+		"only once\"}";
+	int secret = (route->flags & API_SECRET) != 0;
+	const char *location = NULL;
+	char now[CV_RFC3339_MAX];
+
+	for (int i = 0; i < resp->nheaders; i++)
+		if (strcmp(resp->headers[i].name, "Location") == 0)
+			location = resp->headers[i].value;
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	return store_execf(call->conn, NULL,
+			   "INSERT INTO idempotency_keys (principal, key, method, path, request_hash,"
+			   " status, content_type, body, location, created_at)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+			   "tttttittt" "t", principal_key(call), key, call->req->method, call->req->path,
+			   request_hash, (int64_t)(secret ? 409 : resp->status),
+			   secret ? "application/problem+json" : resp->content_type,
+			   secret ? secret_body : cv_buf_str(&resp->body), secret ? NULL : location, now);
+}
+
 static void run_write(struct api_call *call, const struct api_route *route, struct http_response *resp)
 {
 	const char *key = http_header(call->req, "Idempotency-Key");
 	char request_hash[CV_SHA256_HEX];
-	char now[CV_RFC3339_MAX];
 	int rc;
 
 	if (key && (strlen(key) == 0 || strlen(key) > IDEMPOTENCY_KEY_MAX)) {
@@ -221,16 +252,8 @@ static void run_write(struct api_call *call, const struct api_route *route, stru
 		return;
 	}
 	rc = write_audit(call, route);
-	if (!rc && key && resp->status < 500) {
-		cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
-		rc = store_execf(call->conn, NULL,
-				 "INSERT INTO idempotency_keys (principal, key, method, path, request_hash,"
-				 " status, content_type, body, created_at)"
-				 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-				 "tttttitt" "t", principal_key(call), key, call->req->method,
-				 call->req->path, request_hash, (int64_t)resp->status, resp->content_type,
-				 cv_buf_str(&resp->body), now);
-	}
+	if (!rc && key && resp->status < 500)
+		rc = store_idempotent_response(call, route, key, request_hash, resp);
 	if (!rc)
 		rc = store_commit(call->conn);
 	else
@@ -262,6 +285,8 @@ void api_dispatch(void *ctx, struct http_request *req, struct http_response *res
 		return;
 	}
 	status = authenticate(&call, &principal);
+	if (route->permission == PERM_PUBLIC)
+		status = 0; /* a stale token must not lock anyone out of /healthz or login */
 	if (call.principal)
 		*log_user = call.principal->user.username;
 	if (status || (route->permission != PERM_PUBLIC && !call.principal)) {
@@ -276,8 +301,8 @@ void api_dispatch(void *ctx, struct http_request *req, struct http_response *res
 						       auth_permission_name(route->permission)));
 		return;
 	}
-	if (call.principal && call.principal->via_session && !is_safe_method(req->method) &&
-	    !csrf_ok(&call)) {
+	if (route->permission != PERM_PUBLIC && call.principal && call.principal->via_session &&
+	    !is_safe_method(req->method) && !csrf_ok(&call)) {
 		api_problem(resp, 403, "missing or wrong X-CSRF-Token header: send the csrf_token "
 				       "that the login response gave");
 		return;

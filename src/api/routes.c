@@ -21,7 +21,7 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/users",                   PERM_USERS_READ,    0, NULL, api_users_list},
 	{"POST", "/api/v1/users",                   PERM_USERS_WRITE,   API_JSON | API_WRITE, "user.create", api_users_create},
 	{"GET",  "/api/v1/users/{id}",              PERM_USERS_READ,    0, NULL, api_users_get},
-	{"POST", "/api/v1/users/{id}/tokens",       PERM_USERS_WRITE,   API_JSON | API_WRITE, "user.token_create", api_users_token_create},
+	{"POST", "/api/v1/users/{id}/tokens",       PERM_USERS_WRITE,   API_JSON | API_WRITE | API_SECRET, "user.token_create", api_users_token_create},
 
 	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
 	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},

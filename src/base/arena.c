@@ -42,7 +42,7 @@ void *cv_arena_alloc(struct cv_arena *arena, size_t size)
 	size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	void *p;
 
-	if (rounded < size)
+	if (rounded < size || rounded > SIZE_MAX - sizeof(struct cv_arena_block))
 		return NULL;
 	if (!b || b->size - b->used < rounded) {
 		size_t cap = rounded > arena->block_size ? rounded : arena->block_size;

@@ -4,6 +4,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,12 +34,12 @@ int cv_buf_grow(struct cv_buf *buf, size_t extra)
 	size_t cap = buf->cap ? buf->cap : 64;
 	char *data;
 
-	if (need < buf->len) /* overflow */
+	if (extra >= SIZE_MAX - buf->len) /* need would overflow */
 		return CV_ENOMEM;
 	if (need <= buf->cap)
 		return CV_OK;
 	while (cap < need)
-		cap *= 2;
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	data = cv_realloc(buf->data, cap);
 	if (!data)
 		return CV_ENOMEM;

@@ -80,6 +80,8 @@ int cv_clock_parse_rfc3339(const char *s, int64_t *ms)
 	if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour > 23 || min > 59 ||
 	    sec > 60)
 		return CV_EINVAL;
+	if (mon == 2 && day == 29 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		return CV_EINVAL;
 	p = s + 19;
 	if (*p == '.') {
 		int scale = 100;

@@ -113,9 +113,13 @@ static int parse_long(const char *value, long *out, int allow_suffix)
 	if (errno || end == value)
 		return CV_EINVAL;
 	if (allow_suffix && (*end == 'K' || *end == 'k')) {
+		if (v > LONG_MAX / 1024 || v < 0)
+			return CV_EINVAL;
 		v *= 1024;
 		end++;
 	} else if (allow_suffix && (*end == 'M' || *end == 'm')) {
+		if (v > LONG_MAX / (1024 * 1024) || v < 0)
+			return CV_EINVAL;
 		v *= 1024 * 1024;
 		end++;
 	}
@@ -127,11 +131,10 @@ static int parse_long(const char *value, long *out, int allow_suffix)
 
 static int set_string(const struct key *k, char *dst, const char *value, struct cv_error *err)
 {
-	int n = snprintf(dst, k->size, "%s", value);
-
-	if (n < 0 || (size_t)n >= k->size)
+	if (strlen(value) >= k->size)
 		return cv_error_set(err, CV_EINVAL, k->name, "%s is longer than %zu characters",
 				    k->name, k->size - 1);
+	snprintf(dst, k->size, "%s", value);
 	return CV_OK;
 }
 
@@ -228,6 +231,11 @@ int cv_config_load_file(struct cv_config *c, const char *path, struct cv_error *
 		size_t vlen;
 
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			rc = cv_error_set(err, CV_EINVAL, "config", "%s:%d: line longer than %zu characters",
+					  path, lineno, sizeof(line) - 2);
+			break;
+		}
 		s = trim(line);
 		if (!*s || *s == '#')
 			continue;
@@ -248,9 +256,10 @@ int cv_config_load_file(struct cv_config *c, const char *path, struct cv_error *
 		rc = cv_config_set(c, key, value, err);
 		if (rc) {
 			if (err) {
-				char msg[CV_ERROR_MESSAGE_MAX];
+				char msg[CV_ERROR_MESSAGE_MAX], field[CV_ERROR_FIELD_MAX];
 				snprintf(msg, sizeof(msg), "%s", err->message);
-				cv_error_set(err, rc, err->field, "%s:%d: %s", path, lineno, msg);
+				snprintf(field, sizeof(field), "%s", err->field);
+				cv_error_set(err, rc, field, "%s:%d: %s", path, lineno, msg);
 			}
 			break;
 		}

@@ -64,11 +64,12 @@ static size_t utf8_sequence(const unsigned char *p, size_t left)
 
 int refdata_csv_init(struct refdata_csv *csv, struct refdata_file *file, struct cv_error *err)
 {
-	char *p = file->data;
-	char *end = file->data + file->size;
+	char *p, *end;
 	long line = 1;
 
 	assert(file->data && file->data[file->size] == '\0');
+	p = file->data;
+	end = file->data + file->size;
 	if (file->size >= UTF8_BOM_LEN && memcmp(p, UTF8_BOM, UTF8_BOM_LEN) == 0)
 		p += UTF8_BOM_LEN;
 	csv->file = file;

@@ -292,8 +292,8 @@ int refdata_hs_write(struct store_conn *conn, const struct refdata_hs *hs,
 				     "tt", s->numeral, s->name);
 
 		if (rc)
-			return cv_error_set(err, rc, "db", "cannot write HS section %s: %s",
-					    s->numeral, store_errmsg(conn));
+			return refdata_db_error(err, rc, conn, "cannot write HS section %s",
+						s->numeral);
 		counts->hs_sections++;
 	}
 	for (size_t i = 0; i < hs->code_count; i++) {
@@ -309,8 +309,8 @@ int refdata_hs_write(struct store_conn *conn, const struct refdata_hs *hs,
 			(int64_t)c->level, hs->edition);
 
 		if (rc)
-			return cv_error_set(err, rc, "db", "cannot write HS code %s: %s", c->code,
-					    store_errmsg(conn));
+			return refdata_db_error(err, rc, conn, "cannot write HS code %s",
+						c->code);
 		counts->hs_codes++;
 	}
 	return CV_OK;
@@ -337,8 +337,7 @@ int refdata_hs_lookup(struct store_conn *conn, const char *code, char *descripti
 				    code);
 	rc = store_prepare(conn, "SELECT description FROM hs_codes WHERE code = $1", &stmt);
 	if (rc)
-		return cv_error_set(err, rc, "db", "cannot look up HS code %s: %s", code,
-				    store_errmsg(conn));
+		return refdata_db_error(err, rc, conn, "cannot look up HS code %s", code);
 	rc = store_bind_text(stmt, 1, code);
 	if (rc == CV_OK)
 		rc = store_step(stmt);
@@ -355,8 +354,7 @@ int refdata_hs_lookup(struct store_conn *conn, const char *code, char *descripti
 		rc = cv_error_set(err, CV_ENOTFOUND, "code", "HS code %s is not in the nomenclature",
 				  code);
 	} else {
-		cv_error_set(err, rc, "db", "cannot look up HS code %s: %s", code,
-			     store_errmsg(conn));
+		refdata_db_error(err, rc, conn, "cannot look up HS code %s", code);
 	}
 	store_finish(stmt);
 	return rc;

@@ -202,8 +202,7 @@ static int write_currencies(struct store_conn *conn, const json_t *currencies, l
 				     entry_text(entry, "name"));
 
 		if (rc)
-			return cv_error_set(err, rc, "db", "cannot write currency %s: %s", code,
-					    store_errmsg(conn));
+			return refdata_db_error(err, rc, conn, "cannot write currency %s", code);
 		(*count)++;
 	}
 	return CV_OK;
@@ -229,8 +228,7 @@ static int write_countries(struct store_conn *conn, const struct refdata_iso *is
 				     (int64_t)carec);
 
 		if (rc)
-			return cv_error_set(err, rc, "db", "cannot write country %s: %s", code,
-					    store_errmsg(conn));
+			return refdata_db_error(err, rc, conn, "cannot write country %s", code);
 		counts->countries++;
 		counts->carec += carec;
 	}

@@ -119,6 +119,19 @@ int refdata_file_error(struct cv_error *err, const struct refdata_file *file, lo
 	return cv_error_set(err, CV_EINVAL, file->name, "%s: %s", file->path, what);
 }
 
+int refdata_db_error(struct cv_error *err, int rc, struct store_conn *conn, const char *fmt, ...)
+{
+	char what[CV_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(what, sizeof(what), fmt, ap) < 0)
+		what[0] = '\0';
+	va_end(ap);
+	return cv_error_set(err, rc, "db", "%s: %s", what,
+			    rc == CV_ENOMEM ? cv_strerror(rc) : store_errmsg(conn));
+}
+
 /* Upsert everything read, inside one transaction. */
 static int write_all(struct store_conn *conn, const struct refdata_iso *iso,
 		     const struct refdata_hs *hs, struct refdata_counts *written,
@@ -127,16 +140,14 @@ static int write_all(struct store_conn *conn, const struct refdata_iso *iso,
 	int rc = store_begin(conn);
 
 	if (rc)
-		return cv_error_set(err, rc, "db", "cannot start the reference data transaction: %s",
-				    store_errmsg(conn));
+		return refdata_db_error(err, rc, conn, "cannot start the reference data transaction");
 	rc = refdata_iso_write(conn, iso, written, err);
 	if (rc == CV_OK)
 		rc = refdata_hs_write(conn, hs, written, err);
 	if (rc == CV_OK) {
 		rc = store_commit(conn);
 		if (rc)
-			cv_error_set(err, rc, "db", "cannot commit the reference data: %s",
-				     store_errmsg(conn));
+			refdata_db_error(err, rc, conn, "cannot commit the reference data");
 	}
 	if (rc)
 		store_rollback(conn);

@@ -48,6 +48,14 @@ void refdata_file_release(struct refdata_file *file);
 int refdata_file_error(struct cv_error *err, const struct refdata_file *file, long line,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * Fail with rc for a database failure: err->field "db", the message
+ * "<what>: <the driver's message>" (or "out of memory" for CV_ENOMEM, where
+ * the driver has nothing to say).
+ */
+int refdata_db_error(struct cv_error *err, int rc, struct store_conn *conn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* ---- RFC 4180 CSV reader (csv.c) ------------------------------------------ */
 
 /* Rows with more fields than this are rejected. */

@@ -21,6 +21,7 @@
 #include "base/mem.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,11 +41,12 @@ static int map_rc(sqlite3 *db, int rc)
 {
 	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return CV_OK;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	/* Extended result codes are on: compare the primary code in the low byte. */
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		return CV_EBUSY;
-	if (rc == SQLITE_NOMEM)
+	if ((rc & 0xff) == SQLITE_NOMEM)
 		return CV_ENOMEM;
-	if (rc == SQLITE_CONSTRAINT && db) {
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && db) {
 		int ext = sqlite3_extended_errcode(db);
 		if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return CV_ECONFLICT;
@@ -92,12 +94,26 @@ static int sq_exec(void *conn, const char *sql, struct cv_error *err)
 	return CV_OK;
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/*
+ * SQLite keeps global memory statistics behind one mutex taken on every
+ * malloc and free; with a connection per thread it is the main point of
+ * contention (docs/PERFORMANCE.md). We do not read them.
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static int sq_connect(const char *url, void **out, struct cv_error *err)
 {
 	const char *path = url + strlen("sqlite:");
 	sqlite3 *db = NULL;
 	int rc;
 
+	pthread_once(&sqlite_once, sqlite_setup);
 	if (!*path)
 		return cv_error_set(err, CV_EINVAL, "db", "sqlite: URL needs a path, as in sqlite:var/caravan.db");
 	if (strcmp(path, ":memory:") != 0 && make_parent_dirs(path) != 0)

@@ -143,6 +143,18 @@ static void replace_data_file(const char *dir, const char *name, const char *con
 	write_file(path, content);
 }
 
+/* A data folder whose HS file has three codes: quicker than the real one under ASan. */
+static const char *small_data_dir(void)
+{
+	const char *dir = copy_data_dir();
+
+	replace_data_file(dir, HS_FILE,
+			  HS_HEADER "I,01,Animals; live,TOTAL,2\n"
+				    "I,0101,\"Horses, asses, mules and hinnies; live\",01,4\n"
+				    "I,010121,\"Horses; live, pure-bred breeding animals\",0101,6\n");
+	return dir;
+}
+
 static long count_rows(const char *sql)
 {
 	struct store_stmt *stmt;
@@ -239,7 +251,10 @@ Test(refdata, load_twice_changes_nothing)
 
 Test(refdata, kazakhstan_is_a_carec_member)
 {
-	load_real_data(NULL);
+	struct cv_error err;
+
+	cr_assert_eq(refdata_load(conn, small_data_dir(), NULL, NULL, &err), CV_OK, "%s",
+		     err.message);
 	cr_assert_eq(count_rows("SELECT carec FROM countries WHERE code = 'KZ'"), 1);
 	cr_assert_eq(count_rows("SELECT carec FROM countries WHERE code = 'DE'"), 0);
 	cr_assert_eq(count_rows("SELECT COUNT(*) FROM countries WHERE carec = 1"), 11);
@@ -293,7 +308,8 @@ Test(refdata, hs_lookup_into_a_too_small_buffer_fails_instead_of_truncating)
 	char description[8];
 	struct cv_error err;
 
-	load_real_data(NULL);
+	cr_assert_eq(refdata_load(conn, small_data_dir(), NULL, NULL, &err), CV_OK, "%s",
+		     err.message);
 	cr_assert_eq(refdata_hs_lookup(conn, "010121", description, sizeof(description), &err),
 		     CV_EINVAL);
 }
@@ -314,7 +330,11 @@ Test(refdata, chapters_have_no_parent_and_codes_record_the_hs2022_edition)
 
 Test(refdata, sections_file_with_byte_order_mark_loads_section_one)
 {
-	load_real_data(NULL);
+	struct cv_error err;
+
+	/* The copy of the real sections.csv, which starts with a byte order mark. */
+	cr_assert_eq(refdata_load(conn, small_data_dir(), NULL, NULL, &err), CV_OK, "%s",
+		     err.message);
 	cr_assert_eq(count_rows("SELECT COUNT(*) FROM hs_sections WHERE section = 'I'"
 				" AND name = 'live animals; animal products'"),
 		     1);
@@ -376,7 +396,7 @@ Test(refdata, malformed_hs_row_names_file_and_line_and_writes_nothing)
 		{ "XXX,0102,Bovine animals,01,4\n", "unknown section \"XXX\"" },
 		{ "I,0102,Bovine animals,02,4\n", "parent" },
 		{ "I,0102,,01,4\n", "no description" },
-		{ "I,0102,\"Bovine\" animals,01,4\n", "quote inside an unquoted field" },
+		{ "I,0102,Bovine \"big\" animals,01,4\n", "quote inside an unquoted field" },
 		{ "I,0102,\"Bovine animals\"x,01,4\n", "after the closing quote" },
 	};
 	const char *dir = copy_data_dir();
@@ -449,9 +469,9 @@ Test(refdata, failed_reload_keeps_the_previous_data)
 	char *before, *after;
 	const char *dir;
 
-	load_real_data(NULL);
+	dir = small_data_dir();
+	cr_assert_eq(refdata_load(conn, dir, NULL, NULL, &err), CV_OK, "%s", err.message);
 	before = dump_reference_tables();
-	dir = copy_data_dir();
 	replace_data_file(dir, HS_FILE, HS_HEADER "I,01,Animals; live,TOTAL,2\nI,0101\n");
 	cr_assert_eq(refdata_load(conn, dir, NULL, NULL, &err), CV_EINVAL);
 	after = dump_reference_tables();
@@ -529,16 +549,16 @@ Test(refdata, database_failure_midway_rolls_back_everything)
 Test(refdata, allocation_failure_anywhere_fails_cleanly_and_writes_nothing)
 {
 	struct cv_error err;
+	const char *dir = small_data_dir();
 	int rc = CV_ENOMEM;
 
 	for (long n = 0; rc != CV_OK; n++) {
 		cv_mem_fail_after(n);
-		rc = refdata_load(conn, data_dir(), NULL, NULL, &err);
+		rc = refdata_load(conn, dir, NULL, NULL, &err);
 		cv_mem_fail_after(-1);
 		if (rc == CV_OK)
 			break;
-		cr_assert(rc == CV_ENOMEM || rc == CV_EDB, "after %ld allocations: %s", n,
-			  cv_strerror(rc));
+		cr_assert_eq(rc, CV_ENOMEM, "after %ld allocations: %s", n, err.message);
 		cr_assert_eq(reference_rows(), 0, "after %ld allocations", n);
 		cr_assert_eq(store_in_transaction(conn), 0);
 	}

@@ -101,6 +101,7 @@ CREATE TABLE idempotency_keys (
     status       INTEGER NOT NULL,
     content_type TEXT NOT NULL,
     body         TEXT NOT NULL,
+    location     TEXT,                  -- the Location header of a 201, if any
     created_at   TEXT NOT NULL,
     PRIMARY KEY (principal, key)
 );

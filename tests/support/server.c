@@ -1,0 +1,270 @@
+/* server.c — see server.h. */
+#include "server.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : fallback;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out;
+	char buf[65536];
+	size_t n;
+
+	cr_assert(in, "cannot open the template database %s (run the suite with make test)", from);
+	out = fopen(to, "wb");
+	cr_assert(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		cr_assert_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+void test_server_start(struct test_server *s, const char *const *extra)
+{
+	const char *bin = env_or("CARAVAN_BIN", "build/asan/caravan");
+	const char *argv[40];
+	int out[2], argc = 0;
+	char line[512];
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->dir, sizeof(s->dir), "/tmp/caravan-test-XXXXXX");
+	cr_assert(mkdtemp(s->dir));
+	snprintf(s->db_path, sizeof(s->db_path), "%s/caravan.db", s->dir);
+	snprintf(s->db_url, sizeof(s->db_url), "sqlite:%s", s->db_path);
+	copy_file(env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"), s->db_path);
+
+	argv[argc++] = bin;
+	argv[argc++] = "serve";
+	argv[argc++] = "--db";
+	argv[argc++] = s->db_url;
+	argv[argc++] = "--listen";
+	argv[argc++] = "127.0.0.1:0";
+	argv[argc++] = "--log-level";
+	argv[argc++] = "warn";
+	for (; extra && *extra && argc < 38; extra++)
+		argv[argc++] = *extra;
+	argv[argc] = NULL;
+
+	cr_assert_eq(pipe(out), 0);
+	s->pid = fork();
+	cr_assert(s->pid >= 0);
+	if (s->pid == 0) {
+		/* If the test process dies on a failed assertion, the server goes with it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(out[1], STDOUT_FILENO);
+		close(out[0]);
+		close(out[1]);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	f = fdopen(out[0], "r");
+	cr_assert(fgets(line, sizeof(line), f), "caravan serve did not start (see its stderr)");
+	fclose(f);
+	{
+		const char *colon = strrchr(line, ':');
+		cr_assert(colon, "unexpected start line: %s", line);
+		s->port = atoi(colon + 1);
+	}
+	cr_assert(s->port > 0, "no port in: %s", line);
+}
+
+int test_server_stop(struct test_server *s)
+{
+	int status = 0;
+	char cmd[300];
+
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		s->pid = 0;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", s->dir);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct growing {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct growing *g = userdata;
+	size_t n = size * nmemb;
+
+	g->data = realloc(g->data, g->len + n + 1);
+	memcpy(g->data + g->len, ptr, n);
+	g->len += n;
+	g->data[g->len] = '\0';
+	return n;
+}
+
+void test_http(const struct test_server *s, const char *method, const char *path,
+	       const char *const *headers, const char *body, struct test_response *out)
+{
+	CURL *curl = curl_easy_init();
+	struct curl_slist *list = NULL;
+	struct growing b = {0}, h = {0};
+	char url[512];
+	CURLcode rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	for (; headers && *headers; headers++)
+		list = curl_slist_append(list, *headers);
+	list = curl_slist_append(list, "Expect:");
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+	rc = curl_easy_perform(curl);
+	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+	out->body = b.data ? b.data : strdup("");
+	out->headers = h.data ? h.data : strdup("");
+	out->json = json_loads(out->body, 0, NULL);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(curl);
+}
+
+void test_response_free(struct test_response *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+char *test_header(const struct test_response *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *line = r->headers; line && *line;) {
+		const char *end = strstr(line, "\r\n");
+		if (!end)
+			break;
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ')
+				v++;
+			return strndup(v, (size_t)(end - v));
+		}
+		line = end + 2;
+	}
+	return NULL;
+}
+
+const char *test_bearer(const char *username)
+{
+	static char header[8][160];
+	static int slot;
+	char path[512], name[80], token[100];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.tokens", env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"));
+	f = fopen(path, "r");
+	cr_assert(f, "no %s (run the suite with make test)", path);
+	while (fscanf(f, "%79s %99s", name, token) == 2) {
+		if (strcmp(name, username) == 0) {
+			char *h = header[slot++ % 8];
+			fclose(f);
+			snprintf(h, 160, "Authorization: Bearer %s", token);
+			return h;
+		}
+	}
+	fclose(f);
+	cr_assert_fail("no token for %s", username);
+	return NULL;
+}
+
+const char *test_demo_password(const char *username)
+{
+	static const char *const pairs[][2] = {
+		{"admin", "admin-demo-2026"}, {"aeo.officer", "aeo-demo-2026"},
+		{"risk.analyst", "risk-demo-2026"}, {"border.officer", "border-demo-2026"},
+		{"pga.officer", "pga-demo-2026"}, {"trader", "trader-demo-2026"},
+		{"partner.uz", "partner-demo-2026"}, {"auditor", "auditor-demo-2026"},
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (strcmp(pairs[i][0], username) == 0)
+			return pairs[i][1];
+	return "";
+}
+
+void test_login(const struct test_server *s, const char *username, struct test_session *out)
+{
+	const char *headers[] = {"Content-Type: application/json", NULL};
+	struct test_response r;
+	char body[256], *cookie;
+	const char *csrf;
+
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", username,
+		 test_demo_password(username));
+	test_http(s, "POST", "/api/v1/auth/login", headers, body, &r);
+	cr_assert_eq(r.status, 200, "login of %s: %ld %s", username, r.status, r.body);
+	cookie = test_header(&r, "Set-Cookie");
+	cr_assert(cookie);
+	csrf = json_string_value(json_object_get(r.json, "csrf_token"));
+	cr_assert(csrf);
+	snprintf(out->cookie, sizeof(out->cookie), "Cookie: %.*s", (int)strcspn(cookie, ";"), cookie);
+	snprintf(out->csrf, sizeof(out->csrf), "X-CSRF-Token: %s", csrf);
+	free(cookie);
+	test_response_free(&r);
+}
+
+int test_cli(const char *args, const char *stdin_text, char **out)
+{
+	char cmd[2048], tmp[] = "/tmp/caravan-cli-XXXXXX";
+	struct growing g = {0};
+	char buf[4096];
+	size_t n;
+	FILE *p;
+	int status, fd = -1;
+
+	if (stdin_text) {
+		fd = mkstemp(tmp);
+		cr_assert(fd >= 0);
+		cr_assert_eq(write(fd, stdin_text, strlen(stdin_text)), (ssize_t)strlen(stdin_text));
+		close(fd);
+	}
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 < %s", env_or("CARAVAN_BIN", "build/asan/caravan"), args,
+		 stdin_text ? tmp : "/dev/null");
+	p = popen(cmd, "r");
+	cr_assert(p);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		collect(buf, 1, n, &g);
+	status = pclose(p);
+	if (stdin_text)
+		unlink(tmp);
+	*out = g.data ? g.data : strdup("");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}

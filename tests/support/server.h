@@ -1,0 +1,57 @@
+/*
+ * server.h — test support: a real `caravan serve` on an ephemeral port with
+ * its own copy of the template database, and an HTTP client (libcurl).
+ *
+ * The Makefile prepares build/asan/template.db (init + demo) and
+ * template.tokens (one bearer token per demo account) before the suite runs;
+ * the environment names them: CARAVAN_BIN, CARAVAN_TEMPLATE_DB.
+ */
+#ifndef CV_TESTS_SERVER_H
+#define CV_TESTS_SERVER_H
+
+#include <jansson.h>
+#include <sys/types.h>
+
+struct test_server {
+	pid_t pid;
+	int port;
+	char dir[256];     /* temporary folder holding the database */
+	char db_path[320];
+	char db_url[340];
+};
+
+struct test_response {
+	long status;
+	char *body;
+	json_t *json;      /* parsed body when it is JSON, else NULL */
+	char *headers;     /* raw response headers */
+};
+
+/* Start a server; extra is NULL or a NULL-terminated list of more arguments. */
+void test_server_start(struct test_server *s, const char *const *extra);
+/* SIGTERM, wait, remove the folder; returns the exit status. */
+int test_server_stop(struct test_server *s);
+
+/* headers is NULL or NULL-terminated "Name: value" strings; body may be NULL. */
+void test_http(const struct test_server *s, const char *method, const char *path,
+	       const char *const *headers, const char *body, struct test_response *out);
+void test_response_free(struct test_response *r);
+/* A response header's value (malloc'd, caller frees), or NULL. */
+char *test_header(const struct test_response *r, const char *name);
+
+/* The demo bearer token of username, as "Authorization: Bearer ..." (static buffer per call slot). */
+const char *test_bearer(const char *username);
+/* The demo password of a demo account. */
+const char *test_demo_password(const char *username);
+
+struct test_session {
+	char cookie[160];     /* "Cookie: caravan_session=..." */
+	char csrf[120];       /* "X-CSRF-Token: ..." */
+};
+/* Log in (asserts 200). */
+void test_login(const struct test_server *s, const char *username, struct test_session *out);
+
+/* Run the caravan binary with args (a shell fragment); returns the exit code, output in *out (malloc'd). */
+int test_cli(const char *args, const char *stdin_text, char **out);
+
+#endif
