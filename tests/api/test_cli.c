@@ -209,3 +209,37 @@ Test(cli, sigterm_lets_the_request_in_flight_finish)
 	s.pid = 0;
 	test_server_stop(&s);
 }
+
+/* HTTPS with a certificate and key from the configuration (libmicrohttpd + GnuTLS). */
+Test(cli, tls_certificate_and_key_serve_https)
+{
+	char dir[] = "/tmp/caravan-tls-XXXXXX", cmd[1024], cert[256], key[256], *out;
+	struct test_server s;
+	const char *extra[] = {"--tls-cert", cert, "--tls-key", key, NULL};
+
+	cr_assert(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+		 "-keyout %s -out %s 2>/dev/null",
+		 key, cert);
+	cr_assert_eq(system(cmd), 0, "openssl could not make a test certificate");
+	test_server_start(&s, extra);
+	snprintf(cmd, sizeof(cmd), "curl -sk https://127.0.0.1:%d/healthz", s.port);
+	{
+		FILE *p = popen(cmd, "r");
+		char buf[256] = "";
+		cr_assert(p);
+		if (!fgets(buf, sizeof(buf), p))
+			buf[0] = '\0';
+		pclose(p);
+		cr_assert(strstr(buf, "\"ok\""), "HTTPS answer: %s", buf);
+	}
+	test_server_stop(&s);
+	snprintf(cmd, sizeof(cmd), "serve --tls-cert %s --db sqlite:%s/x.db", cert, dir);
+	cr_assert_eq(test_cli(cmd, NULL, &out), 2, "a certificate without a key must be refused: %s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
