@@ -95,6 +95,17 @@ const char *api_status_title(int status);
  */
 const char *api_body_string(struct api_call *call, const char *field, int required, size_t max,
 			    json_t *errors);
+/* An optional boolean member; a non-boolean appends to errors. Returns def when absent. */
+int api_body_bool(struct api_call *call, const char *field, int def, json_t *errors);
+/* An integer member in [min, max]; missing (when required) or out of range appends to errors. */
+long api_body_int(struct api_call *call, const char *field, int required, long min, long max,
+		  long def, json_t *errors);
+/* Append {field, message} to errors. */
+void api_add_error(json_t *errors, const char *field, const char *message);
+/* The node's context for the AEO lifecycle: country and the time now. */
+struct aeo_context;
+void api_aeo_context(const struct api_call *call, struct aeo_context *ctx);
+
 /*
  * Paging from ?limit=&after=: limit defaults to def and is capped at max.
  * A bad limit appends to errors.
@@ -117,6 +128,17 @@ int api_users_list(struct api_call *call, struct http_response *resp);
 int api_users_create(struct api_call *call, struct http_response *resp);
 int api_users_get(struct api_call *call, struct http_response *resp);
 int api_users_token_create(struct api_call *call, struct http_response *resp);
+
+int api_operators_list(struct api_call *call, struct http_response *resp);
+int api_operators_create(struct api_call *call, struct http_response *resp);
+int api_operators_get(struct api_call *call, struct http_response *resp);
+int api_operators_update(struct api_call *call, struct http_response *resp);
+
+int api_applications_list(struct api_call *call, struct http_response *resp);
+int api_applications_create(struct api_call *call, struct http_response *resp);
+int api_applications_get(struct api_call *call, struct http_response *resp);
+int api_applications_transition(struct api_call *call, struct http_response *resp);
+int api_applications_extend(struct api_call *call, struct http_response *resp);
 
 int api_audit_list(struct api_call *call, struct http_response *resp);
 int api_audit_verify(struct api_call *call, struct http_response *resp);

@@ -1,6 +1,8 @@
 /* json.c — JSON and problem-document helpers shared by the handlers (see api.h). */
 #include "api/api.h"
 
+#include "aeo/applications.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +94,7 @@ int api_error(struct http_response *resp, int code, const struct cv_error *err)
 	}
 }
 
-static void add_error(json_t *errors, const char *field, const char *message)
+void api_add_error(json_t *errors, const char *field, const char *message)
 {
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
 }
@@ -105,20 +107,20 @@ const char *api_body_string(struct api_call *call, const char *field, int requir
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			add_error(errors, field, "is required");
+			api_add_error(errors, field, "is required");
 		return NULL;
 	}
 	if (!json_is_string(v)) {
-		add_error(errors, field, "must be a string");
+		api_add_error(errors, field, "must be a string");
 		return NULL;
 	}
 	if (json_string_length(v) > max) {
 		snprintf(message, sizeof(message), "must be at most %zu characters", max);
-		add_error(errors, field, message);
+		api_add_error(errors, field, message);
 		return NULL;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		add_error(errors, field, "must not contain NUL characters");
+		api_add_error(errors, field, "must not contain NUL characters");
 		return NULL;
 	}
 	return json_string_value(v);
@@ -138,9 +140,47 @@ int api_paging(struct api_call *call, int def, int max, const char **after, json
 		if (*end || end == limit || n < 1 || n > max) {
 			char message[96];
 			snprintf(message, sizeof(message), "must be a whole number from 1 to %d", max);
-			add_error(errors, "limit", message);
+			api_add_error(errors, "limit", message);
 			return def;
 		}
 	}
 	return (int)n;
+}
+
+int api_body_bool(struct api_call *call, const char *field, int def, json_t *errors)
+{
+	json_t *v = call->body ? json_object_get(call->body, field) : NULL;
+
+	if (!v || json_is_null(v))
+		return def;
+	if (!json_is_boolean(v)) {
+		api_add_error(errors, field, "must be true or false");
+		return def;
+	}
+	return json_is_true(v);
+}
+
+long api_body_int(struct api_call *call, const char *field, int required, long min, long max,
+		  long def, json_t *errors)
+{
+	json_t *v = call->body ? json_object_get(call->body, field) : NULL;
+	char message[96];
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			api_add_error(errors, field, "is required");
+		return def;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(message, sizeof(message), "must be a whole number from %ld to %ld", min, max);
+		api_add_error(errors, field, message);
+		return def;
+	}
+	return (long)json_integer_value(v);
+}
+
+void api_aeo_context(const struct api_call *call, struct aeo_context *ctx)
+{
+	ctx->node_country = call->app->config->node_country;
+	ctx->now_ms = cv_clock_now_ms();
 }

@@ -23,6 +23,17 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/users/{id}",              PERM_USERS_READ,    0, NULL, api_users_get},
 	{"POST", "/api/v1/users/{id}/tokens",       PERM_USERS_WRITE,   API_JSON | API_WRITE | API_SECRET, "user.token_create", api_users_token_create},
 
+	{"GET",  "/api/v1/operators",               PERM_OPERATORS_READ, 0, NULL, api_operators_list},
+	{"POST", "/api/v1/operators",               PERM_OPERATORS_WRITE, API_JSON | API_WRITE, "operator.create", api_operators_create},
+	{"GET",  "/api/v1/operators/{id}",          PERM_OPERATORS_READ, 0, NULL, api_operators_get},
+	{"PATCH", "/api/v1/operators/{id}",         PERM_OPERATORS_WRITE, API_JSON | API_WRITE, "operator.update", api_operators_update},
+
+	{"GET",  "/api/v1/applications",            PERM_APPLICATIONS_READ, 0, NULL, api_applications_list},
+	{"POST", "/api/v1/applications",            PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.create", api_applications_create},
+	{"GET",  "/api/v1/applications/{id}",       PERM_APPLICATIONS_READ, 0, NULL, api_applications_get},
+	{"POST", "/api/v1/applications/{id}/transitions", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.transition", api_applications_transition},
+	{"POST", "/api/v1/applications/{id}/extension", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.extend", api_applications_extend},
+
 	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
 	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},
 };

@@ -23,6 +23,10 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_USERS_READ] = "users.read",
 	[PERM_USERS_WRITE] = "users.write",
 	[PERM_AUDIT_READ] = "audit.read",
+	[PERM_OPERATORS_READ] = "operators.read",
+	[PERM_OPERATORS_WRITE] = "operators.write",
+	[PERM_APPLICATIONS_READ] = "applications.read",
+	[PERM_APPLICATIONS_WRITE] = "applications.write",
 };
 
 #define R(role) (1u << (role))
@@ -37,6 +41,12 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_USERS_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 	[PERM_USERS_WRITE] = R(ROLE_ADMIN),
 	[PERM_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	/* PGAs read AEO status and operators (customs-PGA sharing of AEO data). */
+	[PERM_OPERATORS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_PGA_OFFICER) | R(ROLE_ADMIN) |
+				R(ROLE_AUDITOR),
+	[PERM_OPERATORS_WRITE] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER) | R(ROLE_ADMIN),
+	[PERM_APPLICATIONS_READ] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER) | R(ROLE_AUDITOR),
+	[PERM_APPLICATIONS_WRITE] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER),
 };
 
 const char *auth_role_name(enum auth_role role)

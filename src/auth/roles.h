@@ -33,6 +33,10 @@ enum auth_permission {
 	PERM_USERS_READ,
 	PERM_USERS_WRITE,
 	PERM_AUDIT_READ,
+	PERM_OPERATORS_READ,     /* a trader: its own operator only */
+	PERM_OPERATORS_WRITE,    /* a trader: its own operator only */
+	PERM_APPLICATIONS_READ,  /* a trader: its own operator's only */
+	PERM_APPLICATIONS_WRITE, /* which actions each side may take: aeo/applications.c */
 	PERM_COUNT
 };
 

@@ -115,3 +115,53 @@ int cv_clock_parse_rfc3339(const char *s, int64_t *ms)
 	*ms = ((int64_t)timegm(&tm) - (int64_t)offset_min * 60) * 1000 + frac_ms;
 	return CV_OK;
 }
+
+int cv_date_from_ms(int64_t ms, char out[CV_DATE_MAX])
+{
+	char full[CV_RFC3339_MAX];
+	int rc = cv_clock_format_rfc3339(ms, full, sizeof(full));
+
+	if (rc)
+		return rc;
+	memcpy(out, full, 10);
+	out[10] = '\0';
+	return CV_OK;
+}
+
+int cv_date_parse(const char *date, int64_t *days)
+{
+	char full[32];
+	int64_t ms;
+
+	if (strlen(date) != 10)
+		return CV_EINVAL;
+	snprintf(full, sizeof(full), "%sT00:00:00Z", date);
+	if (cv_clock_parse_rfc3339(full, &ms))
+		return CV_EINVAL;
+	*days = ms / 86400000;
+	return CV_OK;
+}
+
+int cv_date_add_days(const char *date, int days, char out[CV_DATE_MAX])
+{
+	int64_t d;
+
+	if (cv_date_parse(date, &d))
+		return CV_EINVAL;
+	return cv_date_from_ms((d + days) * 86400000, out);
+}
+
+int cv_date_add_years(const char *date, int years, char out[CV_DATE_MAX])
+{
+	int y, m, dd;
+	int64_t check;
+
+	if (cv_date_parse(date, &check) || sscanf(date, "%4d-%2d-%2d", &y, &m, &dd) != 3)
+		return CV_EINVAL;
+	y += years;
+	if (m == 2 && dd == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		dd = 28;
+	if (snprintf(out, CV_DATE_MAX, "%04d-%02d-%02d", y, m, dd) != 10)
+		return CV_EINVAL;
+	return CV_OK;
+}

@@ -24,4 +24,16 @@ int cv_clock_format_rfc3339(int64_t ms, char *out, size_t size);
 /* Parse an RFC 3339 timestamp with Z or an offset; CV_EINVAL when malformed. */
 int cv_clock_parse_rfc3339(const char *s, int64_t *ms);
 
+/* A date as "YYYY-MM-DD" plus NUL. Legal deadlines are dates (UTC). */
+#define CV_DATE_MAX 11
+
+/* The UTC date of ms. */
+int cv_date_from_ms(int64_t ms, char out[CV_DATE_MAX]);
+/* Parse "YYYY-MM-DD" into days since 1970-01-01; CV_EINVAL when malformed or impossible. */
+int cv_date_parse(const char *date, int64_t *days);
+/* date + days, as a date. */
+int cv_date_add_days(const char *date, int days, char out[CV_DATE_MAX]);
+/* date + years (29 February becomes 28 February in a common year). */
+int cv_date_add_years(const char *date, int years, char out[CV_DATE_MAX]);
+
 #endif

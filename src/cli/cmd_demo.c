@@ -13,7 +13,9 @@
  */
 #include "cli/cli.h"
 
+#include "aeo/operators.h"
 #include "audit/audit.h"
+#include "base/mem.h"
 #include "auth/sessions.h"
 
 #include <stdio.h>
@@ -81,10 +83,33 @@ static int audit_demo(struct store_conn *conn, const char *action, const char *t
 	return audit_append(conn, &ev, NULL, NULL);
 }
 
-static int load_reference_rows(struct store_conn *conn, const char *now)
+struct demo_operator {
+	const char *tin, *name, *address;
+	unsigned roles;
+	int sme, ecommerce;
+	const char *contacts;
+};
+
+/* Operators of every size and kind; the first is the demo trader's own. */
+static const struct demo_operator operators[] = {
+	{DEMO_OPERATOR_TIN, "Steppe Trading LLP", "12 Abai Avenue, Almaty 050000",
+	 AEO_ROLE_IMPORTER | AEO_ROLE_EXPORTER, 0, 0,
+	 "[{\"name\":\"Aigerim Sadykova\",\"role\":\"customs manager\",\"email\":\"customs@steppe.example\"}]"},
+	{"KZ987654321098", "Altyn Logistics LLP", "5 Dostyk Street, Astana 010000",
+	 AEO_ROLE_CUSTOMS_BROKER | AEO_ROLE_FREIGHT_FORWARDER, 1, 0,
+	 "[{\"name\":\"Daniyar Omarov\",\"role\":\"director\",\"phone\":\"+7 7172 000000\"}]"},
+	{"KZ555000111222", "Silk Road Express JSC", "Khorgos Eastern Gate SEZ",
+	 AEO_ROLE_EXPRESS_OPERATOR | AEO_ROLE_ECOMMERCE_PLATFORM, 0, 1, "[]"},
+	{"KZ100200300400", "Caspian Petrochem Manufacturing", "Industrial Zone 3, Atyrau 060000",
+	 AEO_ROLE_MANUFACTURER | AEO_ROLE_EXPORTER, 0, 0, "[]"},
+	{"KZ600700800900", "Almaty Fresh Foods", "88 Raiymbek Avenue, Almaty",
+	 AEO_ROLE_IMPORTER, 1, 0, "[]"},
+};
+
+static int load_reference_rows(struct store_conn *conn, const char *now, struct cv_error *err)
 {
+	struct aeo_operator *op;
 	int64_t changed = 0;
-	char id[CV_UUID_STR];
 	int rc = CV_OK;
 
 	for (size_t i = 0; i < sizeof(agencies) / sizeof(agencies[0]) && !rc; i++) {
@@ -95,15 +120,27 @@ static int load_reference_rows(struct store_conn *conn, const char *now)
 		if (!rc && changed)
 			rc = audit_demo(conn, "agency.create", "agency", agencies[i].code);
 	}
-	cv_uuid7(id);
-	if (!rc)
-		rc = store_execf(conn, &changed,
-				 "INSERT INTO operators (id, tin, name, country, created_at)"
-				 " VALUES ($1, $2, 'Steppe Trading LLP', 'KZ', $3)"
-				 " ON CONFLICT (tin) DO NOTHING",
-				 "ttt", id, DEMO_OPERATOR_TIN, now);
-	if (!rc && changed)
-		rc = audit_demo(conn, "operator.create", "operator", id);
+	op = cv_calloc(1, sizeof(*op));
+	if (!op)
+		return CV_ENOMEM;
+	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]) && !rc; i++) {
+		const struct demo_operator *d = &operators[i];
+		if (aeo_operator_get(conn, d->tin, op) == CV_OK)
+			continue;
+		memset(op, 0, sizeof(*op));
+		snprintf(op->tin, sizeof(op->tin), "%s", d->tin);
+		snprintf(op->name, sizeof(op->name), "%s", d->name);
+		snprintf(op->address, sizeof(op->address), "%s", d->address);
+		snprintf(op->country, sizeof(op->country), "KZ");
+		snprintf(op->contacts, sizeof(op->contacts), "%s", d->contacts);
+		op->roles = d->roles;
+		op->sme = d->sme;
+		op->ecommerce = d->ecommerce;
+		rc = aeo_operator_create(conn, op, err);
+		if (!rc)
+			rc = audit_demo(conn, "operator.create", "operator", op->id);
+	}
+	cv_free(op);
 	return rc;
 }
 
@@ -127,7 +164,7 @@ static int load_demo(struct store_conn *conn)
 	cv_error_clear(&err);
 	rc = store_begin(conn);
 	if (!rc)
-		rc = load_reference_rows(conn, now);
+		rc = load_reference_rows(conn, now, &err);
 	for (size_t i = 0; i < NACCOUNTS && !rc; i++) {
 		struct auth_user_new nu = {accounts[i].username, accounts[i].password, accounts[i].role,
 					   accounts[i].operator_tin, accounts[i].agency_code};

@@ -1,0 +1,275 @@
+/*
+ * applications.c — AEO applications: GET/POST /api/v1/applications,
+ * GET /api/v1/applications/{id} (with its timeline and the actions allowed
+ * now), POST /api/v1/applications/{id}/transitions and /extension.
+ *
+ * The lifecycle rules live in aeo/applications.c; this file parses,
+ * scopes (a trader sees only its operator's applications: others are 404)
+ * and renders.
+ */
+#include "api/api.h"
+
+#include "aeo/applications.h"
+#include "base/mem.h"
+
+#include <string.h>
+
+#define APPLICATIONS_PAGE_DEFAULT 50
+#define APPLICATIONS_PAGE_MAX 200
+
+static void set_opt(json_t *o, const char *key, const char *value)
+{
+	json_object_set_new(o, key, value && *value ? json_string(value) : json_null());
+}
+
+static json_t *application_json(const struct aeo_application *a, const struct auth_principal *who)
+{
+	char allowed[256], *p;
+	json_t *actions = json_array();
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", a->id, "operator_id",
+			      a->operator_id, "type", a->type, "state", a->state, "consent_mra",
+			      a->consent_mra, "created_at", a->created_at, "updated_at", a->updated_at);
+
+	if (!o)
+		return NULL;
+	set_opt(o, "submitted_at", a->submitted_at);
+	set_opt(o, "accept_due", a->accept_due);
+	set_opt(o, "accepted_at", a->accepted_at);
+	set_opt(o, "decision_due", a->decision_due);
+	set_opt(o, "decided_at", a->decided_at);
+	json_object_set_new(o, "extension",
+			    a->extension_days ? json_pack("{s:i, s:s}", "days", a->extension_days,
+							  "reason", a->extension_reason)
+					      : json_null());
+	/* The actions this caller may take now: what a client shows as buttons. */
+	aeo_application_allowed(a->state, who, allowed, sizeof(allowed));
+	for (p = allowed; strncmp(allowed, "none", 4) != 0 && *p;) {
+		size_t len = strcspn(p, ",");
+		json_array_append_new(actions, json_stringn(p, len));
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	json_object_set_new(o, "allowed_actions", actions);
+	return o;
+}
+
+static json_t *authorization_json(const struct aeo_authorization *z)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", z->id, "number", z->number,
+			 "type", z->type, "status", z->status, "operator_id", z->operator_id,
+			 "consent_mra", z->consent_mra, "valid_from", z->valid_from,
+			 "revalidation_due", z->revalidation_due);
+}
+
+int api_applications_list(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *items;
+	const char *overdue = http_query(call->req, "overdue"), *soon = http_query(call->req, "due_soon");
+	const char *state = http_query(call->req, "state"), *op = http_query(call->req, "operator_id");
+	struct aeo_application_query q = {0};
+	struct aeo_application *apps;
+	char today[CV_DATE_MAX];
+	int count, rc;
+
+	q.limit = api_paging(call, APPLICATIONS_PAGE_DEFAULT, APPLICATIONS_PAGE_MAX, &q.after, errors);
+	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false"))
+		api_add_error(errors, "overdue", "must be true or false");
+	if (soon && strcmp(soon, "true") && strcmp(soon, "false"))
+		api_add_error(errors, "due_soon", "must be true or false");
+	if (overdue && soon && !strcmp(overdue, "true") && !strcmp(soon, "true"))
+		api_add_error(errors, "due_soon", "ask for overdue or due_soon, not both");
+	if (state && strlen(state) > 24)
+		api_add_error(errors, "state", "unknown state");
+	if (json_array_size(errors))
+		return api_problem_fields(resp, "bad list parameters", errors);
+	json_decref(errors);
+	cv_date_from_ms(cv_clock_now_ms(), today);
+	q.today = today;
+	q.state = state ? state : "";
+	q.operator_id = op ? op : "";
+	if (call->principal->user.role == ROLE_TRADER)
+		q.operator_id = call->principal->user.operator_id;
+	q.deadline = overdue && !strcmp(overdue, "true") ? AEO_OVERDUE
+		     : soon && !strcmp(soon, "true")     ? AEO_DUE_SOON
+							 : AEO_ALL;
+	apps = cv_calloc((size_t)q.limit, sizeof(*apps));
+	if (!apps)
+		return api_error(resp, CV_ENOMEM, NULL);
+	rc = aeo_application_list(call->conn, &q, apps, &count);
+	if (rc) {
+		cv_free(apps);
+		return api_error(resp, rc, NULL);
+	}
+	items = json_array();
+	for (int i = 0; i < count; i++)
+		json_array_append_new(items, application_json(&apps[i], call->principal));
+	rc = api_json(resp, 200,
+		      json_pack("{s:o, s:s?}", "items", items, "next_after",
+				count == q.limit && q.deadline == AEO_ALL ? apps[count - 1].id : NULL));
+	cv_free(apps);
+	return rc;
+}
+
+int api_applications_create(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array();
+	const char *type = api_body_string(call, "type", 1, 8, errors);
+	const char *operator_id = api_body_string(call, "operator_id", 0, 64, errors);
+	int consent = api_body_bool(call, "consent_mra", 0, errors);
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (!app) {
+		json_decref(errors);
+		return api_error(resp, CV_ENOMEM, NULL);
+	}
+	if (call->principal->user.role == ROLE_TRADER && !operator_id)
+		operator_id = call->principal->user.operator_id;
+	if (!operator_id && !json_array_size(errors))
+		api_add_error(errors, "operator_id", "is required when customs opens an application");
+	if (json_array_size(errors)) {
+		cv_free(app);
+		return api_problem_fields(resp, "the application cannot be started as sent", errors);
+	}
+	json_decref(errors);
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = aeo_application_create(call->conn, &ctx, call->principal, operator_id, type, consent, app, &err);
+	if (rc) {
+		cv_free(app);
+		return api_error(resp, rc, &err);
+	}
+	call->entity_type = "aeo_application";
+	call->entity_id = cv_arena_strdup(call->req->arena, app->id);
+	call->audit_detail = json_pack("{s:s, s:s, s:b}", "operator_id", app->operator_id, "type",
+				       app->type, "consent_mra", app->consent_mra);
+	http_response_header(resp, "Location",
+			     cv_arena_printf(call->req->arena, "/api/v1/applications/%s", app->id));
+	rc = api_json(resp, 201, application_json(app, call->principal));
+	cv_free(app);
+	return rc;
+}
+
+static int add_event(void *ctx, const char *action, const char *from, const char *to,
+		     const char *actor, const char *reason, const char *at)
+{
+	json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", action, "to_state", to, "actor",
+			      actor, "reason", reason, "at", at);
+
+	if (e)
+		json_object_set_new(e, "from_state", *from ? json_string(from) : json_null());
+	return json_array_append_new(ctx, e) ? CV_ENOMEM : CV_OK;
+}
+
+int api_applications_get(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	json_t *body, *timeline;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	rc = aeo_application_get(call->conn, http_param(call->req, "id"), app);
+	if (rc == CV_ENOTFOUND ||
+	    (rc == CV_OK && call->principal->user.role == ROLE_TRADER &&
+	     strcmp(app->operator_id, call->principal->user.operator_id) != 0)) {
+		cv_free(app);
+		return api_problem(resp, 404, "no such application");
+	}
+	timeline = json_array();
+	if (!rc)
+		rc = aeo_application_timeline(call->conn, app->id, add_event, timeline);
+	if (rc) {
+		json_decref(timeline);
+		cv_free(app);
+		return api_error(resp, rc, NULL);
+	}
+	body = application_json(app, call->principal);
+	json_object_set_new(body, "timeline", timeline);
+	if (!strcmp(app->state, "authorized")) {
+		struct aeo_authorization z;
+		if (aeo_authorization_get(call->conn, app->id, &z) == CV_OK)
+			json_object_set_new(body, "authorization", authorization_json(&z));
+	}
+	cv_free(app);
+	return api_json(resp, 200, body);
+}
+
+int api_applications_transition(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *body;
+	const char *action = api_body_string(call, "action", 1, 32, errors);
+	const char *reason = api_body_string(call, "reason", 0, AEO_REASON_MAX * 4, errors);
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_authorization z = {0};
+	struct aeo_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (!app) {
+		json_decref(errors);
+		return api_error(resp, CV_ENOMEM, NULL);
+	}
+	if (json_array_size(errors)) {
+		cv_free(app);
+		return api_problem_fields(resp, "an action is required", errors);
+	}
+	json_decref(errors);
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = aeo_application_transition(call->conn, &ctx, call->principal, http_param(call->req, "id"),
+					action, reason, app, &z, &err);
+	if (rc) {
+		cv_free(app);
+		return api_error(resp, rc, &err);
+	}
+	call->entity_type = "aeo_application";
+	call->entity_id = cv_arena_strdup(call->req->arena, app->id);
+	call->audit_detail = json_pack("{s:s, s:s, s:s}", "action", action, "state", app->state,
+				       "reason", reason ? reason : "");
+	body = application_json(app, call->principal);
+	if (z.number[0]) {
+		json_object_set_new(body, "authorization", authorization_json(&z));
+		json_object_set_new(call->audit_detail, "authorization_number", json_string(z.number));
+	}
+	cv_free(app);
+	return api_json(resp, 200, body);
+}
+
+int api_applications_extend(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array();
+	long days = api_body_int(call, "days", 1, 1, 3650, 0, errors);
+	const char *reason = api_body_string(call, "reason", 1, AEO_REASON_MAX * 4, errors);
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (!app) {
+		json_decref(errors);
+		return api_error(resp, CV_ENOMEM, NULL);
+	}
+	if (json_array_size(errors)) {
+		cv_free(app);
+		return api_problem_fields(resp, "an extension needs days and a reason", errors);
+	}
+	json_decref(errors);
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = aeo_application_extend(call->conn, &ctx, call->principal, http_param(call->req, "id"),
+				    (int)days, reason, app, &err);
+	if (rc) {
+		cv_free(app);
+		return api_error(resp, rc, &err);
+	}
+	call->entity_type = "aeo_application";
+	call->entity_id = cv_arena_strdup(call->req->arena, app->id);
+	call->audit_detail = json_pack("{s:i, s:s}", "days", (int)days, "reason", reason);
+	rc = api_json(resp, 200, application_json(app, call->principal));
+	cv_free(app);
+	return rc;
+}
