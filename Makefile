@@ -31,7 +31,7 @@ ASAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC)) build/asan/obj/gen/em
 TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/support/*.c)
 TEST_OBJ  := $(patsubst tests/%.c,build/asan/tests/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench bench-http fuzz format check clean deps demo-db
+.PHONY: all run test bench bench-http bench-scoresheet fuzz format check clean deps demo-db
 .DEFAULT_GOAL := all
 
 all: build/caravan
@@ -106,10 +106,17 @@ run: deps build/caravan
 	fi
 	build/caravan serve
 
-bench: bench-http
+bench: bench-http bench-scoresheet
 
 bench-http: deps build/caravan
 	bench/http/run
+
+build/bench/scoresheet-gen: bench/scoresheet/gen.c build/libcaravan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< build/libcaravan.a $(LDLIBS)
+
+bench-scoresheet: deps build/caravan build/bench/scoresheet-gen
+	bench/scoresheet/run
 
 fuzz:
 	$(MAKE) -C tests/fuzz run

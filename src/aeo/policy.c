@@ -43,3 +43,20 @@ int aeo_policy_int(struct store_conn *conn, const char *key, int *out)
 	*out = (int)v;
 	return CV_OK;
 }
+
+int aeo_policy_double(struct store_conn *conn, const char *key, double *out)
+{
+	char text[32], *end;
+	double v;
+	int rc = aeo_policy_text(conn, key, text, sizeof(text));
+
+	if (rc)
+		return rc;
+	v = strtod(text, &end);
+	if (*end || end == text || v < 0 || v > 1e6) {
+		cv_logerr("aeo", "policy value %s is not a number: \"%s\"", key, text);
+		return CV_EINTERNAL;
+	}
+	*out = v;
+	return CV_OK;
+}

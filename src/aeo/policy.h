@@ -13,6 +13,8 @@
 
 /* The integer value of key; CV_EINTERNAL when missing or not a number. */
 int aeo_policy_int(struct store_conn *conn, const char *key, int *out);
+/* The numeric value of key (decimals allowed); CV_EINTERNAL when missing or not a number. */
+int aeo_policy_double(struct store_conn *conn, const char *key, double *out);
 /* The text value of key. */
 int aeo_policy_text(struct store_conn *conn, const char *key, char *out, size_t size);
 

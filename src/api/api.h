@@ -140,6 +140,16 @@ int api_applications_get(struct api_call *call, struct http_response *resp);
 int api_applications_transition(struct api_call *call, struct http_response *resp);
 int api_applications_extend(struct api_call *call, struct http_response *resp);
 
+int api_compliance_event_add(struct api_call *call, struct http_response *resp);
+int api_compliance_events_list(struct api_call *call, struct http_response *resp);
+int api_scoresheet_get(struct api_call *call, struct http_response *resp);
+int api_aeo_candidates(struct api_call *call, struct http_response *resp);
+
+int api_safe_standards(struct api_call *call, struct http_response *resp);
+int api_safe_standard_get(struct api_call *call, struct http_response *resp);
+int api_safe_assess(struct api_call *call, struct http_response *resp);
+int api_safe_report(struct api_call *call, struct http_response *resp);
+
 int api_audit_list(struct api_call *call, struct http_response *resp);
 int api_audit_verify(struct api_call *call, struct http_response *resp);
 

@@ -33,7 +33,8 @@ static int send(struct http_response *resp, int status, const char *type, json_t
 
 	if (!value)
 		return CV_ENOMEM;
-	text = json_dumps(value, JSON_COMPACT);
+	/* 15 significant digits: 44.4 prints as 44.4, not 44.399999999999999. */
+	text = json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(value);
 	if (!text)
 		return CV_ENOMEM;

@@ -28,11 +28,21 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/operators/{id}",          PERM_OPERATORS_READ, 0, NULL, api_operators_get},
 	{"PATCH", "/api/v1/operators/{id}",         PERM_OPERATORS_WRITE, API_JSON | API_WRITE, "operator.update", api_operators_update},
 
+	{"GET",  "/api/v1/operators/{id}/compliance-events", PERM_OPERATORS_READ, 0, NULL, api_compliance_events_list},
+	{"POST", "/api/v1/operators/{id}/compliance-events", PERM_COMPLIANCE_WRITE, API_JSON | API_WRITE, "compliance.event_add", api_compliance_event_add},
+	{"GET",  "/api/v1/operators/{id}/scoresheet", PERM_OPERATORS_READ, 0, NULL, api_scoresheet_get},
+	{"GET",  "/api/v1/aeo/candidates",          PERM_AEO_CANDIDATES, 0, NULL, api_aeo_candidates},
+
 	{"GET",  "/api/v1/applications",            PERM_APPLICATIONS_READ, 0, NULL, api_applications_list},
 	{"POST", "/api/v1/applications",            PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.create", api_applications_create},
 	{"GET",  "/api/v1/applications/{id}",       PERM_APPLICATIONS_READ, 0, NULL, api_applications_get},
 	{"POST", "/api/v1/applications/{id}/transitions", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.transition", api_applications_transition},
 	{"POST", "/api/v1/applications/{id}/extension", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.extend", api_applications_extend},
+
+	{"GET",  "/api/v1/safe/standards",          PERM_SAFE_READ,     0, NULL, api_safe_standards},
+	{"GET",  "/api/v1/safe/standards/{id}",     PERM_SAFE_READ,     0, NULL, api_safe_standard_get},
+	{"PATCH", "/api/v1/safe/standards/{id}",    PERM_SAFE_WRITE,    API_JSON | API_WRITE, "safe.assess", api_safe_assess},
+	{"GET",  "/api/v1/safe/report",             PERM_SAFE_READ,     0, NULL, api_safe_report},
 
 	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
 	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},

@@ -27,6 +27,10 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_OPERATORS_WRITE] = "operators.write",
 	[PERM_APPLICATIONS_READ] = "applications.read",
 	[PERM_APPLICATIONS_WRITE] = "applications.write",
+	[PERM_SAFE_READ] = "safe.read",
+	[PERM_SAFE_WRITE] = "safe.write",
+	[PERM_COMPLIANCE_WRITE] = "compliance.write",
+	[PERM_AEO_CANDIDATES] = "aeo.candidates",
 };
 
 #define R(role) (1u << (role))
@@ -47,6 +51,11 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_OPERATORS_WRITE] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER) | R(ROLE_ADMIN),
 	[PERM_APPLICATIONS_READ] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER) | R(ROLE_AUDITOR),
 	[PERM_APPLICATIONS_WRITE] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER),
+	[PERM_SAFE_READ] = CUSTOMS | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[PERM_SAFE_WRITE] = R(ROLE_AEO_OFFICER) | R(ROLE_ADMIN),
+	/* Findings come from customs officers and partner agencies. */
+	[PERM_COMPLIANCE_WRITE] = CUSTOMS | R(ROLE_PGA_OFFICER),
+	[PERM_AEO_CANDIDATES] = R(ROLE_AEO_OFFICER) | R(ROLE_RISK_ANALYST) | R(ROLE_AUDITOR),
 };
 
 const char *auth_role_name(enum auth_role role)

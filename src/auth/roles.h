@@ -37,6 +37,10 @@ enum auth_permission {
 	PERM_OPERATORS_WRITE,    /* a trader: its own operator only */
 	PERM_APPLICATIONS_READ,  /* a trader: its own operator's only */
 	PERM_APPLICATIONS_WRITE, /* which actions each side may take: aeo/applications.c */
+	PERM_SAFE_READ,          /* the administration's SAFE self-assessment */
+	PERM_SAFE_WRITE,
+	PERM_COMPLIANCE_WRITE,   /* record compliance events */
+	PERM_AEO_CANDIDATES,     /* the proactive list of compliant non-AEO operators */
 	PERM_COUNT
 };
 

@@ -54,6 +54,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_compliance(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@
 #include "cli/cli.h"
 
 #include "aeo/operators.h"
+#include "aeo/safe.h"
+#include "aeo/scoresheet.h"
 #include "audit/audit.h"
 #include "base/mem.h"
 #include "auth/sessions.h"
@@ -144,7 +146,94 @@ static int load_reference_rows(struct store_conn *conn, const char *now, struct 
 	return rc;
 }
 
-static int load_demo(struct store_conn *conn)
+/*
+ * Compliance histories that give the demo a spread of scores: two clean
+ * importers who are AEO candidates, a careless express operator, a broker
+ * with a few slips, and a newcomer with too few declarations to judge.
+ * Only added to operators without any event yet.
+ */
+struct demo_history {
+	const char *tin;
+	int lodged, amended, clean, minor, major, infringements, late_days;
+};
+
+static const struct demo_history histories[] = {
+	{DEMO_OPERATOR_TIN, 60, 1, 6, 0, 0, 0, 0},
+	{"KZ987654321098", 45, 4, 4, 1, 0, 1, 6},
+	{"KZ555000111222", 220, 30, 12, 4, 2, 4, 40},
+	{"KZ100200300400", 35, 0, 3, 0, 0, 0, 0},
+	{"KZ600700800900", 8, 0, 1, 0, 0, 0, 0},
+};
+
+static int add_events(struct store_conn *conn, const struct aeo_context *ctx, const char *tin,
+		      const char *kind, const char *outcome, int n, int days_late, struct cv_error *err)
+{
+	char on[CV_DATE_MAX], id[CV_UUID_STR];
+	int rc = CV_OK;
+
+	for (int i = 0; i < n && !rc; i++) {
+		/* Spread over the last two years, one every few days. */
+		struct aeo_compliance_event e = {kind, outcome, days_late, on, "demo", "", ""};
+		cv_date_from_ms(ctx->now_ms - (int64_t)((i * 7 + 3) % 700) * 86400000, on);
+		rc = aeo_compliance_event_add(conn, ctx, "cli:demo", tin, &e, id, err);
+	}
+	return rc;
+}
+
+static int load_compliance_histories(struct store_conn *conn, struct cv_error *err)
+{
+	struct aeo_context ctx = {"KZ", cv_clock_now_ms()};
+	struct store_stmt *stmt;
+	int any = 0, rc = store_prepare(conn, "SELECT COUNT(*) FROM compliance_events", &stmt);
+
+	if (rc)
+		return rc;
+	if (store_step(stmt) == STORE_ROW)
+		any = store_col_int64(stmt, 0) > 0;
+	store_finish(stmt);
+	if (any)
+		return CV_OK;
+	for (size_t i = 0; i < sizeof(histories) / sizeof(histories[0]) && !rc; i++) {
+		const struct demo_history *h = &histories[i];
+		rc = add_events(conn, &ctx, h->tin, "declaration_lodged", "", h->lodged, 0, err);
+		if (!rc)
+			rc = add_events(conn, &ctx, h->tin, "declaration_amended", "", h->amended, 0, err);
+		if (!rc)
+			rc = add_events(conn, &ctx, h->tin, "examination", "clean", h->clean, 0, err);
+		if (!rc)
+			rc = add_events(conn, &ctx, h->tin, "examination", "minor", h->minor, 0, err);
+		if (!rc)
+			rc = add_events(conn, &ctx, h->tin, "examination", "major", h->major, 0, err);
+		if (!rc)
+			rc = add_events(conn, &ctx, h->tin, "infringement", "major", h->infringements, 0, err);
+		if (!rc && h->late_days)
+			rc = add_events(conn, &ctx, h->tin, "late_payment", "", 1, h->late_days, err);
+	}
+	return rc;
+}
+
+/* The seed presentation's own SAFE mapping, unless the node has assessed itself already. */
+static int load_safe_mapping(struct store_conn *conn, const char *data_dir, struct cv_error *err)
+{
+	struct store_stmt *stmt;
+	char path[1024];
+	int assessed = 0, rc = store_prepare(conn, "SELECT COUNT(*) FROM safe_standards WHERE updated_by <> ''", &stmt);
+
+	if (rc)
+		return rc;
+	rc = store_step(stmt);
+	if (rc == STORE_ROW)
+		assessed = (int)store_col_int64(stmt, 0);
+	store_finish(stmt);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : CV_EDB;
+	if (assessed)
+		return CV_OK;
+	snprintf(path, sizeof(path), "%s/safe/demo-mapping.json", data_dir);
+	return aeo_safe_load_mapping(conn, path, "cli:demo", err);
+}
+
+static int load_demo(struct store_conn *conn, const char *data_dir)
 {
 	char hashes[NACCOUNTS][AUTH_HASH_MAX], now[CV_RFC3339_MAX];
 	int exists[NACCOUNTS];
@@ -165,6 +254,10 @@ static int load_demo(struct store_conn *conn)
 	rc = store_begin(conn);
 	if (!rc)
 		rc = load_reference_rows(conn, now, &err);
+	if (!rc)
+		rc = load_safe_mapping(conn, data_dir, &err);
+	if (!rc)
+		rc = load_compliance_histories(conn, &err);
 	for (size_t i = 0; i < NACCOUNTS && !rc; i++) {
 		struct auth_user_new nu = {accounts[i].username, accounts[i].password, accounts[i].role,
 					   accounts[i].operator_tin, accounts[i].agency_code};
@@ -202,7 +295,7 @@ int cmd_demo(int argc, char **argv)
 	if (!only_accounts) {
 		if (cli_open_store(&args.config, &store, &conn))
 			return CLI_FAILED;
-		rc = load_demo(conn);
+		rc = load_demo(conn, args.config.data_dir);
 		store_close(store);
 		if (rc)
 			return rc;

@@ -1,6 +1,7 @@
 /* cmd_init.c — `caravan init` and `caravan migrate`: schema and reference data. */
 #include "cli/cli.h"
 
+#include "aeo/safe.h"
 #include "refdata/refdata.h"
 #include "store/migrate.h"
 
@@ -31,6 +32,20 @@ static int migrate(struct store_conn *conn, int *version)
 	return CLI_OK;
 }
 
+/* The SAFE Framework standards, in their own transaction. */
+static int load_safe_standards(struct store_conn *conn, const char *data_dir, int *count,
+			       struct cv_error *err)
+{
+	int rc = store_begin(conn);
+
+	if (!rc)
+		rc = aeo_safe_load_standards(conn, data_dir, count, err);
+	if (!rc)
+		return store_commit(conn);
+	store_rollback(conn);
+	return rc;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	struct cli_args args;
@@ -38,7 +53,8 @@ int cmd_init(int argc, char **argv)
 	struct store_conn *conn;
 	struct refdata_counts counts;
 	struct cv_error err;
-	int exit_now, version, rc = cli_parse(argc, argv, NULL, init_usage, &args, &exit_now);
+	int exit_now, version, safe_count = 0;
+	int rc = cli_parse(argc, argv, NULL, init_usage, &args, &exit_now);
 
 	if (rc || exit_now)
 		return rc;
@@ -47,16 +63,17 @@ int cmd_init(int argc, char **argv)
 	rc = migrate(conn, &version);
 	if (rc == CLI_OK) {
 		cv_error_clear(&err);
-		if (refdata_load(conn, args.config.data_dir, NULL, &counts, &err)) {
+		if (refdata_load(conn, args.config.data_dir, NULL, &counts, &err) ||
+		    load_safe_standards(conn, args.config.data_dir, &safe_count, &err)) {
 			fprintf(stderr, "caravan init: %s\n", err.message);
 			rc = CLI_FAILED;
 		}
 	}
 	if (rc == CLI_OK)
 		printf("caravan: %s ready (schema version %d): %ld countries, %ld currencies, "
-		       "%ld CAREC members, %ld HS sections, %ld HS codes\n",
+		       "%ld CAREC members, %ld HS sections, %ld HS codes, %d SAFE standards\n",
 		       args.config.db, version, counts.countries, counts.currencies, counts.carec,
-		       counts.hs_sections, counts.hs_codes);
+		       counts.hs_sections, counts.hs_codes, safe_count);
 	store_close(store);
 	return rc;
 }

@@ -243,3 +243,28 @@ Test(cli, tls_certificate_and_key_serve_https)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }
+
+Test(cli, init_with_a_broken_safe_standards_file_says_which_file)
+{
+	char dir[] = "/tmp/caravan-data-XXXXXX", cmd[1024], *out;
+	const char *data = getenv("CARAVAN_DATA_DIR") ? getenv("CARAVAN_DATA_DIR") : "data";
+
+	cr_assert(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "ln -s '%s/hs' %s/hs && ln -s '%s/carec.json' %s/carec.json && mkdir %s/safe && "
+		 "printf '{\"standards\": [{\"id\": \"P1.S1\", \"pillar\": 7}]}' > %s/safe/standards.json",
+		 data, dir, data, dir, dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "init --db sqlite:%s/c.db --data-dir %s", dir, dir);
+	cr_assert_eq(test_cli(cmd, NULL, &out), 1, "%s", out);
+	cr_assert(strstr(out, "standards.json"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "printf 'not json' > %s/safe/standards.json", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "init --db sqlite:%s/c.db --data-dir %s", dir, dir);
+	cr_assert_eq(test_cli(cmd, NULL, &out), 1, "%s", out);
+	cr_assert(strstr(out, "standards.json"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
