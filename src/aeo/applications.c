@@ -10,6 +10,7 @@
 
 #include "aeo/operators.h"
 #include "aeo/policy.h"
+#include "aeo/saq.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const struct transition transitions[] = {
 	"id, operator_id, type, state, consent_mra, COALESCE(submitted_at, ''),"                   \
 	" COALESCE(accept_due, ''), COALESCE(accepted_at, ''), COALESCE(decision_due, ''),"        \
 	" extension_days, COALESCE(extension_reason, ''), COALESCE(decided_at, ''), created_at,"   \
-	" updated_at"
+	" updated_at, saq_template, saq_version, saq_variant"
 /* States from which a transition still leads somewhere: the application is open. */
 #define OPEN_STATES "('draft', 'submitted', 'accepted', 'under_review', 'validation_planned', 'validated')"
 
@@ -104,6 +105,9 @@ static void read_application(struct store_stmt *stmt, struct aeo_application *a)
 	copy(a->decided_at, sizeof(a->decided_at), store_col_text(stmt, 11));
 	copy(a->created_at, sizeof(a->created_at), store_col_text(stmt, 12));
 	copy(a->updated_at, sizeof(a->updated_at), store_col_text(stmt, 13));
+	copy(a->saq_template, sizeof(a->saq_template), store_col_text(stmt, 14));
+	copy(a->saq_version, sizeof(a->saq_version), store_col_text(stmt, 15));
+	copy(a->saq_variant, sizeof(a->saq_variant), store_col_text(stmt, 16));
 }
 
 int aeo_application_get(struct store_conn *conn, const char *id, struct aeo_application *out)
@@ -203,7 +207,7 @@ int aeo_application_create(struct store_conn *conn, const struct aeo_context *ct
 			   struct cv_error *err)
 {
 	struct aeo_operator op;
-	char until[CV_DATE_MAX], now[CV_RFC3339_MAX];
+	char until[CV_DATE_MAX], now[CV_RFC3339_MAX], version[32];
 	int barred = 0, open_count = 0, rc;
 
 	if (!aeo_type_valid(type))
@@ -223,14 +227,20 @@ int aeo_application_create(struct store_conn *conn, const struct aeo_context *ct
 				    "the operator already has an open %s application", type);
 	if (rc)
 		return cv_error_set(err, rc, NULL, "%s", store_errmsg(conn));
+	/* The application locks the questionnaire version it starts on. */
+	if (aeo_saq_latest(conn, SAQ_DEFAULT_TEMPLATE, version, sizeof(version)) != CV_OK)
+		return cv_error_set(err, CV_EINTERNAL, NULL,
+				    "no self-assessment questionnaire is loaded: run caravan init");
 	memset(out, 0, sizeof(*out));
 	cv_uuid7(out->id);
 	cv_clock_format_rfc3339(ctx->now_ms, now, sizeof(now));
 	rc = store_execf(conn, NULL,
 			 "INSERT INTO aeo_applications (id, operator_id, type, state, consent_mra,"
-			 " created_by, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6)",
-			 "tttitt", out->id, op.id, type, (int64_t)(consent_mra != 0),
-			 actor->user.username, now);
+			 " created_by, created_at, updated_at, saq_template, saq_version, saq_variant)"
+			 " VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6, $7, $8, $9)",
+			 "tttitttt" "t", out->id, op.id, type, (int64_t)(consent_mra != 0),
+			 actor->user.username, now, SAQ_DEFAULT_TEMPLATE, version,
+			 aeo_saq_variant(op.sme, op.ecommerce));
 	if (!rc)
 		rc = record_event(conn, ctx, out->id, "create", NULL, "draft", actor, NULL);
 	if (rc)
@@ -404,12 +414,20 @@ int aeo_application_transition(struct store_conn *conn, const struct aeo_context
 		return cv_error_set(err, CV_EINVAL, "reason", "reason is too long (at most %d characters)",
 				    AEO_REASON_MAX);
 	if (strcmp(t->action, "submit") == 0) {
+		char missing[512];
+		int nmissing = 0;
 		rc = reapplication_barred(conn, ctx, out->operator_id, until, &barred);
 		if (!rc && barred)
 			return cv_error_set(err, CV_ECONFLICT, "action",
 					    "the operator's authorization was revoked: no application is "
 					    "accepted before %s",
 					    until);
+		if (!rc)
+			rc = aeo_saq_missing(conn, out, &nmissing, missing, sizeof(missing));
+		if (!rc && nmissing)
+			return cv_error_set(err, CV_EINVAL, "saq",
+					    "the self-assessment questionnaire lacks %d required answer%s: %s",
+					    nmissing, nmissing == 1 ? "" : "s", missing);
 	}
 	cv_clock_format_rfc3339(ctx->now_ms, now, sizeof(now));
 	if (!rc)

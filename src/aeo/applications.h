@@ -49,6 +49,9 @@ struct aeo_application {
 	char decided_at[CV_RFC3339_MAX];
 	char created_at[CV_RFC3339_MAX];
 	char updated_at[CV_RFC3339_MAX];
+	char saq_template[32]; /* the questionnaire the application locked */
+	char saq_version[32];
+	char saq_variant[16];  /* standard, sme or ecommerce */
 };
 
 struct aeo_authorization {

@@ -356,6 +356,7 @@ static void *score_range(void *arg)
 
 	if (w->count == 0)
 		goto out;
+	/* No bulk mode here: a one-pass scan gains nothing from a large page cache. */
 	rc = store_conn(w->store, &conn, &err);
 	if (!rc)
 		rc = store_prepare(conn, EVENT_SCAN_SQL, &stmt);
@@ -461,7 +462,7 @@ int aeo_scoresheet_recompute_all(struct store *store, const char *today, int thr
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct score_model *m = cv_malloc(sizeof(*m));
 	struct score_result *results = NULL;
-	struct store_conn *conn;
+	struct store_conn *conn = NULL;
 	char **ids = NULL, now[CV_RFC3339_MAX];
 	long count = 0, done = 0;
 	int finished = 0, started = 0;
@@ -477,6 +478,8 @@ int aeo_scoresheet_recompute_all(struct store *store, const char *today, int thr
 		return cv_error_set(err, CV_ENOMEM, NULL, "out of memory");
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	rc = store_conn(store, &conn, err);
+	if (!rc)
+		rc = store_bulk_mode(conn, 1);
 	if (!rc)
 		rc = aeo_score_model_load(conn, today, m, err);
 	if (!rc)
@@ -539,6 +542,8 @@ int aeo_scoresheet_recompute_all(struct store *store, const char *today, int thr
 			cv_error_set(err, rc, NULL, "cannot store the scoresheets: %s", store_errmsg(conn));
 		stats->write_seconds = seconds_since(&start);
 	}
+	if (conn)
+		store_bulk_mode(conn, 0);
 	for (long i = 0; i < count; i++)
 		cv_free(ids[i]);
 	cv_free(ids);

@@ -138,6 +138,8 @@ int api_applications_list(struct api_call *call, struct http_response *resp);
 int api_applications_create(struct api_call *call, struct http_response *resp);
 int api_applications_get(struct api_call *call, struct http_response *resp);
 int api_applications_transition(struct api_call *call, struct http_response *resp);
+int api_applications_saq_get(struct api_call *call, struct http_response *resp);
+int api_applications_saq_answer(struct api_call *call, struct http_response *resp);
 int api_applications_extend(struct api_call *call, struct http_response *resp);
 
 int api_compliance_event_add(struct api_call *call, struct http_response *resp);

@@ -10,6 +10,7 @@
 #include "api/api.h"
 
 #include "aeo/applications.h"
+#include "aeo/saq.h"
 #include "base/mem.h"
 
 #include <string.h>
@@ -26,9 +27,11 @@ static json_t *application_json(const struct aeo_application *a, const struct au
 {
 	char allowed[256], *p;
 	json_t *actions = json_array();
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", a->id, "operator_id",
-			      a->operator_id, "type", a->type, "state", a->state, "consent_mra",
-			      a->consent_mra, "created_at", a->created_at, "updated_at", a->updated_at);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:s, s:s}}", "id", a->id,
+			      "operator_id", a->operator_id, "type", a->type, "state", a->state,
+			      "consent_mra", a->consent_mra, "created_at", a->created_at, "updated_at",
+			      a->updated_at, "saq", "template", a->saq_template, "version",
+			      a->saq_version, "variant", a->saq_variant);
 
 	if (!o)
 		return NULL;
@@ -272,4 +275,78 @@ int api_applications_extend(struct api_call *call, struct http_response *resp)
 	rc = api_json(resp, 200, application_json(app, call->principal));
 	cv_free(app);
 	return rc;
+}
+
+/* The application named in the path if the caller may see it; else 404 is answered. */
+static int load_visible(struct api_call *call, struct http_response *resp, struct aeo_application *app)
+{
+	int rc = aeo_application_get(call->conn, http_param(call->req, "id"), app);
+
+	if (rc == CV_ENOTFOUND ||
+	    (rc == CV_OK && call->principal->user.role == ROLE_TRADER &&
+	     strcmp(app->operator_id, call->principal->user.operator_id) != 0))
+		return api_problem(resp, 404, "no such application"), 1;
+	if (rc)
+		return api_error(resp, rc, NULL), 1;
+	return 0;
+}
+
+int api_applications_saq_get(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	const char *lang = aeo_saq_language(http_header(call->req, "Accept-Language"));
+	json_t *view;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	/* Flags compare answers with the compliance record: for customs eyes only. */
+	rc = aeo_saq_view(call->conn, app, lang, call->principal->user.role != ROLE_TRADER, &view);
+	cv_free(app);
+	if (rc)
+		return api_error(resp, rc, NULL);
+	http_response_header(resp, "Content-Language", lang);
+	http_response_header(resp, "Vary", "Accept-Language");
+	return api_json(resp, 200, view);
+}
+
+int api_applications_saq_answer(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	json_t *view;
+	struct cv_error err;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	if (call->principal->user.role != ROLE_TRADER) {
+		cv_free(app);
+		return api_problem(resp, 403, "only the applicant answers its questionnaire");
+	}
+	cv_error_clear(&err);
+	rc = aeo_saq_answer(call->conn, app, call->principal->user.username,
+			    json_object_get(call->body, "answers"), &err);
+	if (!rc)
+		rc = aeo_saq_view(call->conn, app, aeo_saq_language(http_header(call->req, "Accept-Language")), 0, &view);
+	if (rc) {
+		cv_free(app);
+		return api_error(resp, rc, &err);
+	}
+	call->entity_type = "aeo_application";
+	call->entity_id = cv_arena_strdup(call->req->arena, app->id);
+	call->audit_detail = json_pack("{s:O}", "answers", json_object_get(call->body, "answers"));
+	cv_free(app);
+	/* Headers must outlive the JSON value that api_json frees: copy into the arena. */
+	http_response_header(resp, "Content-Language",
+			     cv_arena_strdup(call->req->arena, json_string_value(json_object_get(view, "language"))));
+	http_response_header(resp, "Vary", "Accept-Language");
+	return api_json(resp, 200, view);
 }

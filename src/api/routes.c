@@ -37,6 +37,8 @@ const struct api_route api_routes[] = {
 	{"POST", "/api/v1/applications",            PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.create", api_applications_create},
 	{"GET",  "/api/v1/applications/{id}",       PERM_APPLICATIONS_READ, 0, NULL, api_applications_get},
 	{"POST", "/api/v1/applications/{id}/transitions", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.transition", api_applications_transition},
+	{"GET",  "/api/v1/applications/{id}/saq",   PERM_APPLICATIONS_READ, 0, NULL, api_applications_saq_get},
+	{"PATCH", "/api/v1/applications/{id}/saq",  PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.saq_answer", api_applications_saq_answer},
 	{"POST", "/api/v1/applications/{id}/extension", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.extend", api_applications_extend},
 
 	{"GET",  "/api/v1/safe/standards",          PERM_SAFE_READ,     0, NULL, api_safe_standards},

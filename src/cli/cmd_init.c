@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "aeo/safe.h"
+#include "aeo/saq.h"
 #include "refdata/refdata.h"
 #include "store/migrate.h"
 
@@ -32,14 +33,16 @@ static int migrate(struct store_conn *conn, int *version)
 	return CLI_OK;
 }
 
-/* The SAFE Framework standards, in their own transaction. */
-static int load_safe_standards(struct store_conn *conn, const char *data_dir, int *count,
-			       struct cv_error *err)
+/* The SAFE Framework standards and the SAQ templates, in one transaction. */
+static int load_aeo_data(struct store_conn *conn, const char *data_dir, int *safe_count,
+			 int *saq_count, struct cv_error *err)
 {
 	int rc = store_begin(conn);
 
 	if (!rc)
-		rc = aeo_safe_load_standards(conn, data_dir, count, err);
+		rc = aeo_safe_load_standards(conn, data_dir, safe_count, err);
+	if (!rc)
+		rc = aeo_saq_load_templates(conn, data_dir, saq_count, err);
 	if (!rc)
 		return store_commit(conn);
 	store_rollback(conn);
@@ -53,7 +56,7 @@ int cmd_init(int argc, char **argv)
 	struct store_conn *conn;
 	struct refdata_counts counts;
 	struct cv_error err;
-	int exit_now, version, safe_count = 0;
+	int exit_now, version, safe_count = 0, saq_count = 0;
 	int rc = cli_parse(argc, argv, NULL, init_usage, &args, &exit_now);
 
 	if (rc || exit_now)
@@ -64,16 +67,17 @@ int cmd_init(int argc, char **argv)
 	if (rc == CLI_OK) {
 		cv_error_clear(&err);
 		if (refdata_load(conn, args.config.data_dir, NULL, &counts, &err) ||
-		    load_safe_standards(conn, args.config.data_dir, &safe_count, &err)) {
+		    load_aeo_data(conn, args.config.data_dir, &safe_count, &saq_count, &err)) {
 			fprintf(stderr, "caravan init: %s\n", err.message);
 			rc = CLI_FAILED;
 		}
 	}
 	if (rc == CLI_OK)
 		printf("caravan: %s ready (schema version %d): %ld countries, %ld currencies, "
-		       "%ld CAREC members, %ld HS sections, %ld HS codes, %d SAFE standards\n",
+		       "%ld CAREC members, %ld HS sections, %ld HS codes, %d SAFE standards, "
+		       "%d questionnaire template%s\n",
 		       args.config.db, version, counts.countries, counts.currencies, counts.carec,
-		       counts.hs_sections, counts.hs_codes, safe_count);
+		       counts.hs_sections, counts.hs_codes, safe_count, saq_count, saq_count == 1 ? "" : "s");
 	store_close(store);
 	return rc;
 }

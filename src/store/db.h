@@ -106,6 +106,13 @@ const char *store_col_name(struct store_stmt *stmt, int col);
  */
 int store_execf(struct store_conn *conn, int64_t *changed, const char *sql, const char *types, ...);
 
+/*
+ * Prepare this connection for a bulk pass (reading millions of rows, writing
+ * hundreds of thousands), or return it to normal. SQLite: a large page cache
+ * and memory-mapped reads instead of one read() call per page.
+ */
+int store_bulk_mode(struct store_conn *conn, int on);
+
 /* Rows changed by the last statement on this connection. */
 int64_t store_changes(struct store_conn *conn);
 /* The driver's last error message on this connection. */

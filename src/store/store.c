@@ -212,6 +212,13 @@ int store_rollback(struct store_conn *conn)
 
 int store_in_transaction(const struct store_conn *conn) { return conn->in_tx; }
 
+int store_bulk_mode(struct store_conn *conn, int on)
+{
+	const char *sql = on ? conn->driver->bulk_on_sql : conn->driver->bulk_off_sql;
+
+	return sql ? conn->driver->exec_script(conn->impl, sql, NULL) : CV_OK;
+}
+
 int store_exec_script(struct store_conn *conn, const char *sql, struct cv_error *err)
 {
 	return conn->driver->exec_script(conn->impl, sql, err);

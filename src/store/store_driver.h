@@ -22,6 +22,8 @@ struct store_driver {
 	int (*connect)(const char *url, void **conn, struct cv_error *err);
 	void (*disconnect)(void *conn);
 	int (*exec_script)(void *conn, const char *sql, struct cv_error *err);
+	const char *bulk_on_sql;  /* statements that tune a connection for bulk work, or NULL */
+	const char *bulk_off_sql; /* and back */
 	const char *(*errmsg)(void *conn);
 	int64_t (*changes)(void *conn);
 

@@ -66,6 +66,8 @@ static void new_application(const char *user, const char *body, char *id, size_t
 	cr_assert_str_eq(str(&r, "state"), "draft");
 	snprintf(id, size, "%s", str(&r, "id"));
 	test_response_free(&r);
+	if (!strcmp(user, "trader"))
+		test_fill_saq(&srv, id);
 }
 
 static long act(const char *user, const char *id, const char *action, const char *reason,
@@ -404,5 +406,91 @@ Test(aeo, kazakh_letters_are_found_in_either_case)
 	/* "құр" in lower case finds "Құрылыс Өндіріс" */
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D2%9B%D2%B1%D1%80", NULL, &r), 200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
+	test_response_free(&r);
+}
+
+Test(aeo, submission_needs_every_required_answer_listed_by_question)
+{
+	struct test_response r;
+	char id[64], path[128];
+
+	/* Started by the trader but not filled in: open it as customs would see it. */
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOS\"}", &r), 201);
+	snprintf(id, sizeof(id), "%s", str(&r, "id"));
+	test_response_free(&r);
+	cr_assert_eq(act("trader", id, "submit", NULL, &r), 422);
+	cr_assert(strstr(r.body, "required answer"), "%s", r.body);
+	cr_assert(strstr(r.body, "6."), "security questions are asked of AEOS: %s", r.body);
+	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/saq", id);
+	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
+	cr_assert(json_array_size(json_object_get(r.json, "missing")) > 10, "%s", r.body);
+	cr_assert_str_eq(str(&r, "variant"), "standard");
+	test_response_free(&r);
+	test_fill_saq(&srv, id);
+	cr_assert_eq(act("trader", id, "submit", NULL, NULL), 200);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"0.1\":\"changed my mind\"}}", NULL), 409,
+		     "answers are locked after submission");
+}
+
+Test(aeo, answers_are_checked_against_their_question)
+{
+	struct test_response r;
+	char id[64], path[128];
+
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", &r), 201);
+	snprintf(id, sizeof(id), "%s", str(&r, "id"));
+	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/saq", id);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"2.1\":\"yes\"}}", &r), 422);
+	cr_assert(strstr(r.body, "\"field\":\"2.1\""), "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"9.9\":true}}", NULL), 422);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"6.1\":true}}", NULL), 422,
+		     "security questions are not asked of AEOC");
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"1.3\":-5}}", NULL), 422);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":[1,2]}", NULL), 422);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"2.1\":true,\"2.2\":\"nope\"}}", NULL), 422);
+	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
+	cr_assert(json_is_null(json_object_get(json_array_get(json_object_get(r.json, "questions"), 0), "answer")));
+	cr_assert_null(strstr(r.body, "\"answer\":true"), "a refused request stores nothing: %s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(call("aeo.officer", "PATCH", path, "{\"answers\":{\"2.1\":true}}", NULL), 403);
+}
+
+Test(aeo, questions_come_in_the_callers_language)
+{
+	const char *h[] = {test_bearer("trader"), "Accept-Language: ru-RU,ru;q=0.9,en;q=0.5", NULL};
+	struct test_response r;
+	char id[64], path[128];
+
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", &r), 201);
+	snprintf(id, sizeof(id), "%s", str(&r, "id"));
+	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/saq", id);
+	test_http(&srv, "GET", path, h, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(str(&r, "language"), "ru");
+	cr_assert(strstr(r.body, "\xd0\x9a\xd0\xb0\xd0\xba"), "Russian text expected: %.300s", r.body); /* "Как" */
+	test_response_free(&r);
+}
+
+Test(aeo, officers_see_a_flag_where_an_answer_contradicts_the_record)
+{
+	struct test_response r;
+	char id[64], path[128];
+
+	new_application("trader", "{\"type\":\"AEOC\"}", id, sizeof(id));
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/saq", id);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"2.1\":true}}", NULL), 200);
+	cr_assert_eq(call("border.officer", "POST", "/api/v1/operators/KZ123456789012/compliance-events",
+			  "{\"kind\":\"infringement\",\"outcome\":\"major\",\"occurred_on\":\"2026-06-01\"}", NULL), 201);
+	cr_assert_eq(call("aeo.officer", "GET", path, NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "flags")), 1, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "flags"), 0), "question")), "2.1");
+	cr_assert(json_object_get(json_object_get(r.json, "completeness"), "compliance"));
+	test_response_free(&r);
+	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
+	cr_assert_null(json_object_get(r.json, "flags"), "flags are for customs");
 	test_response_free(&r);
 }

@@ -126,6 +126,7 @@ Test(compliance, an_authorized_operator_is_no_longer_a_candidate)
 	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", &r), 201);
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "id")));
 	test_response_free(&r);
+	test_fill_saq(&srv, id);
 	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
 	cr_assert_eq(call("trader", "POST", path, "{\"action\":\"submit\"}", NULL), 200);
 	for (size_t i = 0; i < 5; i++) {

@@ -268,3 +268,38 @@ int test_cli(const char *args, const char *stdin_text, char **out)
 	*out = g.data ? g.data : strdup("");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
+
+void test_fill_saq(const struct test_server *s, const char *application_id)
+{
+	const char *get[] = {test_bearer("trader"), NULL};
+	const char *patch[] = {"Content-Type: application/json", test_bearer("trader"), NULL};
+	struct test_response r;
+	json_t *answers = json_object(), *q, *body;
+	char path[160], *text;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/saq", application_id);
+	test_http(s, "GET", path, get, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "questions"), i, q) {
+		const char *type = json_string_value(json_object_get(q, "type"));
+		const char *id = json_string_value(json_object_get(q, "id"));
+		if (!json_is_true(json_object_get(q, "required")))
+			continue;
+		json_object_set_new(answers, id,
+				    !strcmp(type, "yes_no")   ? json_true()
+				    : !strcmp(type, "number") ? json_integer(12)
+				    : !strcmp(type, "date")   ? json_string("2015-03-01")
+				    : !strcmp(type, "choice") ? json_incref(json_array_get(json_object_get(q, "choices"), 0))
+							      : json_string("as described in our procedures manual"));
+	}
+	test_response_free(&r);
+	body = json_pack("{s:o}", "answers", answers);
+	text = json_dumps(body, 0);
+	json_decref(body);
+	test_http(s, "PATCH", path, patch, text, &r);
+	free(text);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "missing")), 0, "%s", r.body);
+	test_response_free(&r);
+}

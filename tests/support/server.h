@@ -51,6 +51,9 @@ struct test_session {
 /* Log in (asserts 200). */
 void test_login(const struct test_server *s, const char *username, struct test_session *out);
 
+/* As the demo trader, answer every required SAQ question of a draft application (asserts). */
+void test_fill_saq(const struct test_server *s, const char *application_id);
+
 /* Run the caravan binary with args (a shell fragment); returns the exit code, output in *out (malloc'd). */
 int test_cli(const char *args, const char *stdin_text, char **out);
 
