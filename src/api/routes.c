@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 
+// clang-format off
 const struct api_route api_routes[] = {
 	/* method  pattern                          permission          flags                 audit action */
 	{"GET",  "/",                               PERM_PUBLIC,        0, NULL, api_index_page},
@@ -49,5 +50,6 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
 	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},
 };
+// clang-format on
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -38,6 +38,7 @@ static const char *const permission_names[PERM_COUNT] = {
 #define CUSTOMS (R(ROLE_AEO_OFFICER) | R(ROLE_RISK_ANALYST) | R(ROLE_BORDER_OFFICER))
 
 /* The one table: for each permission, the roles that hold it. */
+// clang-format off
 static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_PUBLIC] = ALL_ROLES,
 	[PERM_AUTHENTICATED] = ALL_ROLES,
@@ -57,6 +58,7 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_COMPLIANCE_WRITE] = CUSTOMS | R(ROLE_PGA_OFFICER),
 	[PERM_AEO_CANDIDATES] = R(ROLE_AEO_OFFICER) | R(ROLE_RISK_ANALYST) | R(ROLE_AUDITOR),
 };
+// clang-format on
 
 const char *auth_role_name(enum auth_role role)
 {

@@ -8,6 +8,15 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * RFC 3339 writes a year in four digits: the instants it can express run from
+ * 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z. Parsing rejects an
+ * offset that moves a time outside them, and formatting never writes "-001"
+ * or "10000", so whatever one accepts the other can write and read back.
+ */
+#define RFC3339_MIN_MS (-62167219200000LL)
+#define RFC3339_MAX_MS (253402300799999LL)
+
 int64_t cv_clock_now_ms(void)
 {
 	struct timespec ts;
@@ -31,7 +40,7 @@ static int format_tm(int64_t ms, char *out, size_t size, int with_ms)
 	struct tm tm;
 	int n;
 
-	if (!gmtime_r(&secs, &tm))
+	if (ms < RFC3339_MIN_MS || ms > RFC3339_MAX_MS || !gmtime_r(&secs, &tm))
 		return CV_EINVAL;
 	if (with_ms)
 		n = snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
@@ -71,6 +80,7 @@ int cv_clock_parse_rfc3339(const char *s, int64_t *ms)
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	struct tm tm = {0};
 	const char *p;
+	int64_t utc;
 
 	if (strlen(s) < 20 || digits(s, 4, &year) || s[4] != '-' || digits(s + 5, 2, &mon) ||
 	    s[7] != '-' || digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != 't') ||
@@ -112,7 +122,10 @@ int cv_clock_parse_rfc3339(const char *s, int64_t *ms)
 	tm.tm_hour = hour;
 	tm.tm_min = min;
 	tm.tm_sec = sec > 59 ? 59 : sec;
-	*ms = ((int64_t)timegm(&tm) - (int64_t)offset_min * 60) * 1000 + frac_ms;
+	utc = ((int64_t)timegm(&tm) - (int64_t)offset_min * 60) * 1000 + frac_ms;
+	if (utc < RFC3339_MIN_MS || utc > RFC3339_MAX_MS)
+		return CV_EINVAL;
+	*ms = utc;
 	return CV_OK;
 }
 

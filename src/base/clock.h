@@ -17,11 +17,17 @@
 int64_t cv_clock_now_ms(void);
 /* Monotonic clock in nanoseconds, for measuring durations. */
 int64_t cv_clock_monotonic_ns(void);
-/* Format as "YYYY-MM-DDTHH:MM:SS.mmmZ"; returns CV_EINVAL if out is too small. */
+/*
+ * Format as "YYYY-MM-DDTHH:MM:SS.mmmZ"; returns CV_EINVAL if out is too small
+ * or ms is outside the years 0000 to 9999.
+ */
 int cv_clock_format_rfc3339_ms(int64_t ms, char *out, size_t size);
 /* Format as "YYYY-MM-DDTHH:MM:SSZ" (seconds precision). */
 int cv_clock_format_rfc3339(int64_t ms, char *out, size_t size);
-/* Parse an RFC 3339 timestamp with Z or an offset; CV_EINVAL when malformed. */
+/*
+ * Parse an RFC 3339 timestamp with Z or an offset; CV_EINVAL when malformed
+ * or when the offset moves it outside the years 0000 to 9999 (UTC).
+ */
 int cv_clock_parse_rfc3339(const char *s, int64_t *ms);
 
 /* A date as "YYYY-MM-DD" plus NUL. Legal deadlines are dates (UTC). */

@@ -25,6 +25,8 @@ struct key {
 	const char *help;
 };
 
+/* One key a line, read as a table. */
+// clang-format off
 #define STR_KEY(n, t, f, h) {n, t, offsetof(struct cv_config, f), sizeof(((struct cv_config *)0)->f), 0, 0, h}
 #define INT_KEY(n, f, lo, hi, h) {n, KEY_INT, offsetof(struct cv_config, f), sizeof(int), lo, hi, h}
 
@@ -46,6 +48,7 @@ static const struct key keys[] = {
 	INT_KEY("login_window_minutes", login_window_minutes, 1, 24 * 60,
 		"minutes within which failed logins are counted"),
 };
+// clang-format on
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -162,3 +162,37 @@ Test(clock, garbage_timestamps_are_rejected)
 		cr_assert_eq(cv_clock_parse_rfc3339(garbage[i], &ms), CV_EINVAL, "accepted \"%s\"",
 			     garbage[i]);
 }
+
+/*
+ * Found by tests/fuzz/fuzz_clock: an offset could move a time past the years
+ * RFC 3339 can write, and formatting then wrote "-001-12-31..." or
+ * "10000-01-01...", which no parser (ours included) reads back.
+ */
+Test(clock, offsets_cannot_leave_the_years_0000_to_9999)
+{
+	int64_t ms = 0;
+	char out[CV_RFC3339_MAX];
+
+	cr_assert_eq(cv_clock_parse_rfc3339("0000-01-01T00:00:00+00:01", &ms), CV_EINVAL);
+	cr_assert_eq(cv_clock_parse_rfc3339("9999-12-31T23:59:59-00:01", &ms), CV_EINVAL);
+	cr_assert_eq(cv_clock_parse_rfc3339("0000-01-01T00:00:00Z", &ms), CV_OK);
+	cr_assert_eq(cv_clock_format_rfc3339_ms(ms, out, sizeof(out)), CV_OK);
+	cr_assert_str_eq(out, "0000-01-01T00:00:00.000Z");
+	cr_assert_eq(cv_clock_parse_rfc3339("9999-12-31T23:59:59.999Z", &ms), CV_OK);
+	cr_assert_eq(cv_clock_format_rfc3339_ms(ms, out, sizeof(out)), CV_OK);
+	cr_assert_str_eq(out, "9999-12-31T23:59:59.999Z");
+}
+
+Test(clock, instants_outside_the_years_0000_to_9999_are_not_formatted)
+{
+	char out[CV_RFC3339_MAX], date[CV_DATE_MAX];
+	int64_t first = 0, last = 0;
+
+	cr_assert_eq(cv_clock_parse_rfc3339("0000-01-01T00:00:00Z", &first), CV_OK);
+	cr_assert_eq(cv_clock_parse_rfc3339("9999-12-31T23:59:59.999Z", &last), CV_OK);
+	cr_assert_eq(cv_clock_format_rfc3339_ms(first - 1, out, sizeof(out)), CV_EINVAL);
+	cr_assert_eq(cv_clock_format_rfc3339(last + 1, out, sizeof(out)), CV_EINVAL);
+	cr_assert_eq(cv_date_add_days("9999-12-31", 1, date), CV_EINVAL);
+	cr_assert_eq(cv_date_add_days("9999-12-30", 1, date), CV_OK);
+	cr_assert_str_eq(date, "9999-12-31");
+}
