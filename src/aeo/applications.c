@@ -36,7 +36,10 @@ static const struct transition transitions[] = {
 	{"validate", "validated", CUSTOMS, 0, {"validation_planned"}},
 	{"authorize", "authorized", CUSTOMS, 0, {"validated"}},
 	{"refuse", "refused", CUSTOMS, 1, {"validated"}},
-	{"withdraw", "withdrawn", APPLICANT, 0,
+	{"withdraw",
+	 "withdrawn",
+	 APPLICANT,
+	 0,
 	 {"draft", "submitted", "accepted", "under_review", "validation_planned", "validated"}},
 };
 
@@ -47,7 +50,8 @@ static const struct transition transitions[] = {
 	" extension_days, COALESCE(extension_reason, ''), COALESCE(decided_at, ''), created_at,"   \
 	" updated_at, saq_template, saq_version, saq_variant"
 /* States from which a transition still leads somewhere: the application is open. */
-#define OPEN_STATES "('draft', 'submitted', 'accepted', 'under_review', 'validation_planned', 'validated')"
+#define OPEN_STATES                                                                                \
+	"('draft', 'submitted', 'accepted', 'under_review', 'validation_planned', 'validated')"
 
 int aeo_type_valid(const char *type)
 {
@@ -78,7 +82,8 @@ const char *aeo_application_allowed(const char *state, const struct auth_princip
 		any = 1;
 		if (actor && side_of(actor) != (int)transitions[i].side)
 			continue;
-		int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", transitions[i].action);
+		int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+				 transitions[i].action);
 		if (n > 0 && (size_t)n < size - used)
 			used += (size_t)n;
 	}
@@ -87,7 +92,10 @@ const char *aeo_application_allowed(const char *state, const struct auth_princip
 	return out;
 }
 
-static void copy(char *dst, size_t size, const char *src) { snprintf(dst, size, "%s", src ? src : ""); }
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
 
 static void read_application(struct store_stmt *stmt, struct aeo_application *a)
 {
@@ -113,7 +121,8 @@ static void read_application(struct store_stmt *stmt, struct aeo_application *a)
 int aeo_application_get(struct store_conn *conn, const char *id, struct aeo_application *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn, "SELECT " COLUMNS " FROM aeo_applications WHERE id = $1", &stmt);
+	int rc = store_prepare(conn, "SELECT " COLUMNS " FROM aeo_applications WHERE id = $1",
+			       &stmt);
 
 	if (rc)
 		return rc;
@@ -238,13 +247,15 @@ int aeo_application_create(struct store_conn *conn, const struct aeo_context *ct
 			 "INSERT INTO aeo_applications (id, operator_id, type, state, consent_mra,"
 			 " created_by, created_at, updated_at, saq_template, saq_version, saq_variant)"
 			 " VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6, $7, $8, $9)",
-			 "tttitttt" "t", out->id, op.id, type, (int64_t)(consent_mra != 0),
-			 actor->user.username, now, SAQ_DEFAULT_TEMPLATE, version,
-			 aeo_saq_variant(op.sme, op.ecommerce));
+			 "tttitttt"
+			 "t",
+			 out->id, op.id, type, (int64_t)(consent_mra != 0), actor->user.username,
+			 now, SAQ_DEFAULT_TEMPLATE, version, aeo_saq_variant(op.sme, op.ecommerce));
 	if (!rc)
 		rc = record_event(conn, ctx, out->id, "create", NULL, "draft", actor, NULL);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot create the application: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot create the application: %s",
+				    store_errmsg(conn));
 	return aeo_application_get(conn, out->id, out);
 }
 
@@ -260,7 +271,8 @@ static int make_number(struct store_conn *conn, const struct aeo_context *ctx, c
 
 	if (rc)
 		return rc;
-	rc = store_prepare(conn, "UPDATE aeo_serials SET last = last + 1 WHERE type = $1 RETURNING last",
+	rc = store_prepare(conn,
+			   "UPDATE aeo_serials SET last = last + 1 WHERE type = $1 RETURNING last",
 			   &stmt);
 	if (rc)
 		return rc;
@@ -323,8 +335,8 @@ static int create_authorization(struct store_conn *conn, const struct aeo_contex
 			   " status, consent_mra, valid_from, revalidation_due, status_changed_at, created_at)"
 			   " VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8, $9, $9)",
 			   "tttttittt", out->id, out->number, out->operator_id, out->application_id,
-			   out->type, (int64_t)out->consent_mra, out->valid_from, out->revalidation_due,
-			   now);
+			   out->type, (int64_t)out->consent_mra, out->valid_from,
+			   out->revalidation_due, now);
 }
 
 static const struct transition *find_transition(const char *action)
@@ -360,10 +372,11 @@ static int apply_clocks(struct store_conn *conn, const struct aeo_context *ctx,
 			rc = store_execf(conn, NULL,
 					 "UPDATE aeo_applications SET accepted_at = $2, decision_due = $3 WHERE id = $1",
 					 "ttt", id, now, due);
-	} else if (strcmp(t->action, "reject_incomplete") == 0 || strcmp(t->action, "authorize") == 0 ||
-		   strcmp(t->action, "refuse") == 0) {
-		rc = store_execf(conn, NULL, "UPDATE aeo_applications SET decided_at = $2 WHERE id = $1",
-				 "tt", id, now);
+	} else if (strcmp(t->action, "reject_incomplete") == 0 ||
+		   strcmp(t->action, "authorize") == 0 || strcmp(t->action, "refuse") == 0) {
+		rc = store_execf(conn, NULL,
+				 "UPDATE aeo_applications SET decided_at = $2 WHERE id = $1", "tt",
+				 id, now);
 	}
 	return rc;
 }
@@ -379,8 +392,8 @@ static int side_of(const struct auth_principal *actor)
 }
 
 int aeo_application_transition(struct store_conn *conn, const struct aeo_context *ctx,
-			       const struct auth_principal *actor, const char *id, const char *action,
-			       const char *reason, struct aeo_application *out,
+			       const struct auth_principal *actor, const char *id,
+			       const char *action, const char *reason, struct aeo_application *out,
 			       struct aeo_authorization *authorization, struct cv_error *err)
 {
 	const struct transition *t = find_transition(action ? action : "");
@@ -404,15 +417,16 @@ int aeo_application_transition(struct store_conn *conn, const struct aeo_context
 				    t->action);
 	if (!allowed_from(t, out->state))
 		return cv_error_set(err, CV_ECONFLICT, "action",
-				    "cannot %s an application that is %s; allowed from %s: %s", t->action,
-				    out->state, out->state,
-				    aeo_application_allowed(out->state, NULL, allowed, sizeof(allowed)));
+				    "cannot %s an application that is %s; allowed from %s: %s",
+				    t->action, out->state, out->state,
+				    aeo_application_allowed(out->state, NULL, allowed,
+							    sizeof(allowed)));
 	if (t->needs_reason && (!reason || !*reason))
-		return cv_error_set(err, CV_EINVAL, "reason", "%s needs a reason the applicant will see",
-				    t->action);
+		return cv_error_set(err, CV_EINVAL, "reason",
+				    "%s needs a reason the applicant will see", t->action);
 	if (reason && strlen(reason) > AEO_REASON_MAX * 4)
-		return cv_error_set(err, CV_EINVAL, "reason", "reason is too long (at most %d characters)",
-				    AEO_REASON_MAX);
+		return cv_error_set(err, CV_EINVAL, "reason",
+				    "reason is too long (at most %d characters)", AEO_REASON_MAX);
 	if (strcmp(t->action, "submit") == 0) {
 		char missing[512];
 		int nmissing = 0;
@@ -457,7 +471,8 @@ int aeo_application_extend(struct store_conn *conn, const struct aeo_context *ct
 	int max, rc;
 
 	if (actor->user.role != ROLE_AEO_OFFICER)
-		return cv_error_set(err, CV_EPERM, NULL, "only the customs AEO unit extends deadlines");
+		return cv_error_set(err, CV_EPERM, NULL,
+				    "only the customs AEO unit extends deadlines");
 	rc = aeo_application_get(conn, id, out);
 	if (rc == CV_ENOTFOUND)
 		return cv_error_set(err, rc, "id", "no such application");
@@ -473,7 +488,8 @@ int aeo_application_extend(struct store_conn *conn, const struct aeo_context *ct
 				    out->state);
 	if (out->extension_days)
 		return cv_error_set(err, CV_ECONFLICT, "days",
-				    "the deadline was already extended once, by %d days", out->extension_days);
+				    "the deadline was already extended once, by %d days",
+				    out->extension_days);
 	if (days < 1 || days > max)
 		return cv_error_set(err, CV_EINVAL, "days", "days must be from 1 to %d", max);
 	if (!reason || !*reason || strlen(reason) > AEO_REASON_MAX * 4)
@@ -486,7 +502,9 @@ int aeo_application_extend(struct store_conn *conn, const struct aeo_context *ct
 		rc = store_execf(conn, NULL,
 				 "UPDATE aeo_applications SET decision_due = $2, extension_days = $3,"
 				 " extension_reason = $4, updated_at = $5 WHERE id = $1",
-				 "ttit" "t", id, due, (int64_t)days, reason, now);
+				 "ttit"
+				 "t",
+				 id, due, (int64_t)days, reason, now);
 	if (!rc)
 		rc = record_event(conn, ctx, id, "extend", out->state, out->state, actor, reason);
 	if (rc)
@@ -528,8 +546,8 @@ int aeo_application_list(struct store_conn *conn, const struct aeo_application_q
 			   &stmt);
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "ttittti", q->operator_id, q->state,
-			 (int64_t)q->deadline, q->today, soon, q->after, (int64_t)q->limit);
+	rc = store_bindf(stmt, "ttittti", q->operator_id, q->state, (int64_t)q->deadline, q->today,
+			 soon, q->after, (int64_t)q->limit);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
 		read_application(stmt, &out[(*count)++]);
 		rc = CV_OK;
@@ -554,8 +572,9 @@ int aeo_application_timeline(struct store_conn *conn, const char *id,
 		return rc;
 	rc = store_bindf(stmt, "t", id);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW)
-		rc = visit(ctx, store_col_text(stmt, 0), store_col_text(stmt, 1), store_col_text(stmt, 2),
-			   store_col_text(stmt, 3), store_col_text(stmt, 4), store_col_text(stmt, 5));
+		rc = visit(ctx, store_col_text(stmt, 0), store_col_text(stmt, 1),
+			   store_col_text(stmt, 2), store_col_text(stmt, 3),
+			   store_col_text(stmt, 4), store_col_text(stmt, 5));
 	store_finish(stmt);
 	return rc < 0 ? rc : CV_OK;
 }
@@ -584,7 +603,8 @@ int aeo_authorization_get(struct store_conn *conn, const char *key, struct aeo_a
 		out->consent_mra = (int)store_col_int64(stmt, 6);
 		copy(out->valid_from, sizeof(out->valid_from), store_col_text(stmt, 7));
 		copy(out->revalidation_due, sizeof(out->revalidation_due), store_col_text(stmt, 8));
-		copy(out->status_changed_at, sizeof(out->status_changed_at), store_col_text(stmt, 9));
+		copy(out->status_changed_at, sizeof(out->status_changed_at),
+		     store_col_text(stmt, 9));
 		rc = CV_OK;
 	} else if (rc == STORE_DONE) {
 		rc = CV_ENOTFOUND;

@@ -37,7 +37,7 @@
 struct aeo_application {
 	char id[CV_UUID_STR];
 	char operator_id[CV_UUID_STR];
-	char type[5];  /* AEOC, AEOS, AEOF */
+	char type[5]; /* AEOC, AEOS, AEOF */
 	char state[24];
 	int consent_mra;
 	char submitted_at[CV_RFC3339_MAX];
@@ -51,7 +51,7 @@ struct aeo_application {
 	char updated_at[CV_RFC3339_MAX];
 	char saq_template[32]; /* the questionnaire the application locked */
 	char saq_version[32];
-	char saq_variant[16];  /* standard, sme or ecommerce */
+	char saq_variant[16]; /* standard, sme or ecommerce */
 };
 
 struct aeo_authorization {
@@ -87,9 +87,9 @@ int aeo_type_valid(const char *type);
  * In a write transaction.
  */
 int aeo_application_create(struct store_conn *conn, const struct aeo_context *ctx,
-			   const struct auth_principal *actor,
-			   const char *operator_id, const char *type, int consent_mra,
-			   struct aeo_application *out, struct cv_error *err);
+			   const struct auth_principal *actor, const char *operator_id,
+			   const char *type, int consent_mra, struct aeo_application *out,
+			   struct cv_error *err);
 
 /* Read one application; CV_ENOTFOUND when absent. */
 int aeo_application_get(struct store_conn *conn, const char *id, struct aeo_application *out);
@@ -102,19 +102,17 @@ int aeo_application_get(struct store_conn *conn, const char *id, struct aeo_appl
  * (may be NULL) receives the new authorization. In a write transaction.
  */
 int aeo_application_transition(struct store_conn *conn, const struct aeo_context *ctx,
-			   const struct auth_principal *actor,
-				const char *id, const char *action, const char *reason,
-				struct aeo_application *out, struct aeo_authorization *authorization,
-				struct cv_error *err);
+			       const struct auth_principal *actor, const char *id,
+			       const char *action, const char *reason, struct aeo_application *out,
+			       struct aeo_authorization *authorization, struct cv_error *err);
 
 /*
  * Extend the decision deadline once, by 1..extension_max_days days, with a
  * reason the applicant sees. In a write transaction.
  */
 int aeo_application_extend(struct store_conn *conn, const struct aeo_context *ctx,
-			   const struct auth_principal *actor,
-			   const char *id, int days, const char *reason,
-			   struct aeo_application *out, struct cv_error *err);
+			   const struct auth_principal *actor, const char *id, int days,
+			   const char *reason, struct aeo_application *out, struct cv_error *err);
 
 /*
  * The actions allowed from state, as "submit, withdraw" ("none (the
@@ -131,8 +129,8 @@ struct aeo_application_query {
 	const char *operator_id; /* "" for all (officers); a trader's own otherwise */
 	const char *state;       /* "" for any */
 	enum aeo_deadline_filter deadline;
-	const char *today;       /* date the deadlines are judged on */
-	const char *after;       /* id of the last item of the previous page */
+	const char *today; /* date the deadlines are judged on */
+	const char *after; /* id of the last item of the previous page */
 	int limit;
 };
 

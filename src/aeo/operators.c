@@ -7,12 +7,14 @@
 #include <string.h>
 
 static const char *const role_names[] = {
-	"importer", "exporter", "manufacturer", "customs_broker", "freight_forwarder",
-	"carrier", "warehouse_operator", "ecommerce_platform", "express_operator",
+	"importer",           "exporter",           "manufacturer",
+	"customs_broker",     "freight_forwarder",  "carrier",
+	"warehouse_operator", "ecommerce_platform", "express_operator",
 };
 
 #define NROLES (sizeof(role_names) / sizeof(role_names[0]))
-#define COLUMNS "id, tin, name, address, country, roles, sme, ecommerce, contacts, created_at, updated_at"
+#define COLUMNS                                                                                    \
+	"id, tin, name, address, country, roles, sme, ecommerce, contacts, created_at, updated_at"
 
 const char *aeo_operator_role_name(unsigned role)
 {
@@ -70,7 +72,8 @@ static unsigned cyrillic_lower(unsigned cp)
 	if (cp == 0x4C0) /* palochka */
 		return 0x4CF;
 	/* The extended letters come in pairs, upper case first: even..odd, except U+04C1..04CE odd..even. */
-	if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x4FF))
+	if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
+	    (cp >= 0x4D0 && cp <= 0x4FF))
 		return (cp & 1) ? cp : cp + 1;
 	if (cp >= 0x4C1 && cp <= 0x4CE)
 		return (cp & 1) ? cp + 1 : cp;
@@ -150,7 +153,10 @@ int aeo_operator_check_tin(struct store_conn *conn, const char *country, const c
 	return CV_OK;
 }
 
-static void copy(char *dst, size_t size, const char *src) { snprintf(dst, size, "%s", src ? src : ""); }
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
 
 static void read_operator(struct store_stmt *stmt, struct aeo_operator *op)
 {
@@ -178,13 +184,15 @@ static int check_contacts(const char *text, struct cv_error *err)
 
 	if (!json_is_array(a)) {
 		json_decref(a);
-		return cv_error_set(err, CV_EINVAL, "contacts", "contacts must be a list of contacts");
+		return cv_error_set(err, CV_EINVAL, "contacts",
+				    "contacts must be a list of contacts");
 	}
 	json_array_foreach(a, i, c) {
 		const char *key;
 		json_t *v;
 		if (!json_is_object(c)) {
-			rc = cv_error_set(err, CV_EINVAL, "contacts", "contact %zu must be an object", i + 1);
+			rc = cv_error_set(err, CV_EINVAL, "contacts",
+					  "contact %zu must be an object", i + 1);
 			break;
 		}
 		json_object_foreach(c, key, v) {
@@ -221,8 +229,8 @@ static int validate(struct store_conn *conn, const struct aeo_operator *op, stru
 	struct store_stmt *stmt;
 
 	if (!op->name[0] || utf8_chars(op->name) > AEO_NAME_MAX)
-		return cv_error_set(err, CV_EINVAL, "name", "name is required, at most %d characters",
-				    AEO_NAME_MAX);
+		return cv_error_set(err, CV_EINVAL, "name",
+				    "name is required, at most %d characters", AEO_NAME_MAX);
 	if (utf8_chars(op->address) > AEO_ADDRESS_MAX)
 		return cv_error_set(err, CV_EINVAL, "address", "address is at most %d characters",
 				    AEO_ADDRESS_MAX);
@@ -245,7 +253,8 @@ static int validate(struct store_conn *conn, const struct aeo_operator *op, stru
 		return rc;
 	if (!found)
 		return cv_error_set(err, CV_EINVAL, "country",
-				    "country must be an ISO 3166 alpha-2 code, got \"%s\"", op->country);
+				    "country must be an ISO 3166 alpha-2 code, got \"%s\"",
+				    op->country);
 	return check_contacts(op->contacts[0] ? op->contacts : "[]", err);
 }
 
@@ -260,15 +269,17 @@ static int write_row(struct store_conn *conn, const struct aeo_operator *op, int
 				   "INSERT INTO operators (id, tin, name, country, created_at, address, roles,"
 				   " sme, ecommerce, contacts, updated_at, name_search)"
 				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $5, $11)",
-				   "ttttttti" "itt", op->id, op->tin, op->name, op->country, op->created_at,
+				   "ttttttti"
+				   "itt",
+				   op->id, op->tin, op->name, op->country, op->created_at,
 				   op->address, roles, (int64_t)op->sme, (int64_t)op->ecommerce,
 				   op->contacts[0] ? op->contacts : "[]", folded);
 	return store_execf(conn, NULL,
 			   "UPDATE operators SET name = $2, address = $3, roles = $4, sme = $5,"
 			   " ecommerce = $6, contacts = $7, updated_at = $8, name_search = $9 WHERE id = $1",
 			   "ttttiittt", op->id, op->name, op->address, roles, (int64_t)op->sme,
-			   (int64_t)op->ecommerce, op->contacts[0] ? op->contacts : "[]", op->updated_at,
-			   folded);
+			   (int64_t)op->ecommerce, op->contacts[0] ? op->contacts : "[]",
+			   op->updated_at, folded);
 }
 
 int aeo_operator_create(struct store_conn *conn, struct aeo_operator *op, struct cv_error *err)
@@ -284,10 +295,12 @@ int aeo_operator_create(struct store_conn *conn, struct aeo_operator *op, struct
 	copy(op->updated_at, sizeof(op->updated_at), op->created_at);
 	rc = write_row(conn, op, 1);
 	if (rc == CV_ECONFLICT)
-		return cv_error_set(err, rc, "tin", "an operator with identification number %s is already registered",
+		return cv_error_set(err, rc, "tin",
+				    "an operator with identification number %s is already registered",
 				    op->tin);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot register the operator: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot register the operator: %s",
+				    store_errmsg(conn));
 	return CV_OK;
 }
 
@@ -300,14 +313,16 @@ int aeo_operator_update(struct store_conn *conn, struct aeo_operator *op, struct
 	cv_clock_format_rfc3339(cv_clock_now_ms(), op->updated_at, sizeof(op->updated_at));
 	rc = write_row(conn, op, 0);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot update the operator: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot update the operator: %s",
+				    store_errmsg(conn));
 	return CV_OK;
 }
 
 int aeo_operator_get(struct store_conn *conn, const char *key, struct aeo_operator *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn, "SELECT " COLUMNS " FROM operators WHERE id = $1 OR tin = $1", &stmt);
+	int rc = store_prepare(conn, "SELECT " COLUMNS " FROM operators WHERE id = $1 OR tin = $1",
+			       &stmt);
 
 	if (rc)
 		return rc;
@@ -338,7 +353,9 @@ int aeo_operator_search(struct store_conn *conn, const struct auth_principal *pr
 			int *count)
 {
 	char folded[4 * AEO_NAME_MAX + 1], lo[sizeof(folded) + 2], hi[sizeof(folded) + 8];
-	const char *only = principal && principal->user.role == ROLE_TRADER ? principal->user.operator_id : "";
+	const char *only = principal && principal->user.role == ROLE_TRADER
+				   ? principal->user.operator_id
+				   : "";
 	struct store_stmt *stmt;
 	int rc;
 
@@ -360,7 +377,8 @@ int aeo_operator_search(struct store_conn *conn, const struct auth_principal *pr
 		char tin_lo[AEO_TIN_MAX + 1], tin_hi[AEO_TIN_MAX + 8];
 		size_t i;
 		for (i = 0; query && query[i] && i < AEO_TIN_MAX; i++)
-			tin_lo[i] = (char)((query[i] >= 'a' && query[i] <= 'z') ? query[i] - 32 : query[i]);
+			tin_lo[i] = (char)((query[i] >= 'a' && query[i] <= 'z') ? query[i] - 32
+										: query[i]);
 		tin_lo[i] = '\0';
 		snprintf(tin_hi, sizeof(tin_hi), "%s\x7f", tin_lo);
 		rc = store_bindf(stmt, "tttttti", after ? after : "", only, lo, hi, tin_lo, tin_hi,

@@ -9,7 +9,8 @@
 
 static int valid_complied(const char *c)
 {
-	return !strcmp(c, "yes") || !strcmp(c, "partly") || !strcmp(c, "no") || !strcmp(c, "unassessed");
+	return !strcmp(c, "yes") || !strcmp(c, "partly") || !strcmp(c, "no") ||
+	       !strcmp(c, "unassessed");
 }
 
 int aeo_safe_load_standards(struct store_conn *conn, const char *data_dir, int *count,
@@ -30,7 +31,8 @@ int aeo_safe_load_standards(struct store_conn *conn, const char *data_dir, int *
 	list = json_object_get(doc, "standards");
 	if (!json_is_array(list) || json_array_size(list) == 0) {
 		json_decref(doc);
-		return cv_error_set(err, CV_EINVAL, "data_dir", "%s: \"standards\" must be a list", path);
+		return cv_error_set(err, CV_EINVAL, "data_dir", "%s: \"standards\" must be a list",
+				    path);
 	}
 	json_array_foreach(list, i, s) {
 		const char *id = NULL, *pname = NULL, *title = NULL;
@@ -49,7 +51,8 @@ int aeo_safe_load_standards(struct store_conn *conn, const char *data_dir, int *
 				 " pillar = $2, pillar_name = $3, number = $4, title = $5",
 				 "titit", id, (int64_t)pillar, pname, (int64_t)number, title);
 		if (rc) {
-			cv_error_set(err, rc, NULL, "cannot load SAFE standards: %s", store_errmsg(conn));
+			cv_error_set(err, rc, NULL, "cannot load SAFE standards: %s",
+				     store_errmsg(conn));
 			break;
 		}
 		(*count)++;
@@ -61,7 +64,8 @@ int aeo_safe_load_standards(struct store_conn *conn, const char *data_dir, int *
 static int check_text(const char *field, const char *value, struct cv_error *err)
 {
 	if (value && strlen(value) > SAFE_TEXT_MAX)
-		return cv_error_set(err, CV_EINVAL, field, "%s is at most %d characters", field, SAFE_TEXT_MAX);
+		return cv_error_set(err, CV_EINVAL, field, "%s is at most %d characters", field,
+				    SAFE_TEXT_MAX);
 	return CV_OK;
 }
 
@@ -73,9 +77,12 @@ int aeo_safe_assess(struct store_conn *conn, const char *id, const struct aeo_sa
 	int rc;
 
 	if (a->complied && !valid_complied(a->complied))
-		return cv_error_set(err, CV_EINVAL, "complied", "complied must be yes, partly, no or unassessed");
-	if ((rc = check_text("legal_basis", a->legal_basis, err)) || (rc = check_text("evidence", a->evidence, err)) ||
-	    (rc = check_text("notes", a->notes, err)) || (rc = check_text("recommendation", a->recommendation, err)))
+		return cv_error_set(err, CV_EINVAL, "complied",
+				    "complied must be yes, partly, no or unassessed");
+	if ((rc = check_text("legal_basis", a->legal_basis, err)) ||
+	    (rc = check_text("evidence", a->evidence, err)) ||
+	    (rc = check_text("notes", a->notes, err)) ||
+	    (rc = check_text("recommendation", a->recommendation, err)))
 		return rc;
 	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
 	/* COALESCE keeps what the caller did not send. */
@@ -87,9 +94,11 @@ int aeo_safe_assess(struct store_conn *conn, const char *id, const struct aeo_sa
 			 "tttttttt", id, a->complied, a->legal_basis, a->evidence, a->notes,
 			 a->recommendation, actor, now);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot record the assessment: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot record the assessment: %s",
+				    store_errmsg(conn));
 	if (!changed)
-		return cv_error_set(err, CV_ENOTFOUND, "id", "no SAFE standard \"%s\" (ids look like P1.S4)", id);
+		return cv_error_set(err, CV_ENOTFOUND, "id",
+				    "no SAFE standard \"%s\" (ids look like P1.S4)", id);
 	return CV_OK;
 }
 
@@ -106,10 +115,11 @@ int aeo_safe_load_mapping(struct store_conn *conn, const char *path, const char 
 	json_array_foreach(json_object_get(doc, "assessments"), i, item) {
 		struct aeo_safe_assessment a = {0};
 		const char *id = NULL;
-		if (json_unpack(item, "{s:s, s?s, s?s, s?s, s?s, s?s}", "id", &id, "complied", &a.complied,
-				"legal_basis", &a.legal_basis, "evidence", &a.evidence, "notes", &a.notes,
-				"recommendation", &a.recommendation)) {
-			rc = cv_error_set(err, CV_EINVAL, NULL, "%s: assessment %zu is malformed", path, i + 1);
+		if (json_unpack(item, "{s:s, s?s, s?s, s?s, s?s, s?s}", "id", &id, "complied",
+				&a.complied, "legal_basis", &a.legal_basis, "evidence", &a.evidence,
+				"notes", &a.notes, "recommendation", &a.recommendation)) {
+			rc = cv_error_set(err, CV_EINVAL, NULL, "%s: assessment %zu is malformed",
+					  path, i + 1);
 			break;
 		}
 		rc = aeo_safe_assess(conn, id, &a, actor, err);
@@ -121,7 +131,8 @@ int aeo_safe_load_mapping(struct store_conn *conn, const char *path, const char 
 	json_array_foreach(json_object_get(doc, "recommendations"), i, item) {
 		if (rc || !json_is_string(item))
 			break;
-		rc = store_execf(conn, NULL, "INSERT INTO safe_recommendations (position, text) VALUES ($1, $2)",
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO safe_recommendations (position, text) VALUES ($1, $2)",
 				 "it", (int64_t)i + 1, json_string_value(item));
 	}
 	json_decref(doc);
@@ -142,16 +153,20 @@ int aeo_safe_standards_json(struct store_conn *conn, const char *only_id, json_t
 	*out = json_array();
 	rc = store_bindf(stmt, "t", only_id ? only_id : "");
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
-		json_array_append_new(
-			*out, json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-					store_col_text(stmt, 0), "pillar", (json_int_t)store_col_int64(stmt, 1),
-					"pillar_name", store_col_text(stmt, 2), "number",
-					(json_int_t)store_col_int64(stmt, 3), "title", store_col_text(stmt, 4),
-					"complied", store_col_text(stmt, 5), "legal_basis",
-					store_col_text(stmt, 6), "evidence", store_col_text(stmt, 7), "notes",
-					store_col_text(stmt, 8), "recommendation", store_col_text(stmt, 9),
-					"updated_by", store_col_text(stmt, 10), "updated_at",
-					store_col_text(stmt, 11)));
+		json_array_append_new(*out,
+				      json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+						"id", store_col_text(stmt, 0), "pillar",
+						(json_int_t)store_col_int64(stmt, 1), "pillar_name",
+						store_col_text(stmt, 2), "number",
+						(json_int_t)store_col_int64(stmt, 3), "title",
+						store_col_text(stmt, 4), "complied",
+						store_col_text(stmt, 5), "legal_basis",
+						store_col_text(stmt, 6), "evidence",
+						store_col_text(stmt, 7), "notes",
+						store_col_text(stmt, 8), "recommendation",
+						store_col_text(stmt, 9), "updated_by",
+						store_col_text(stmt, 10), "updated_at",
+						store_col_text(stmt, 11)));
 		rc = CV_OK;
 	}
 	store_finish(stmt);
@@ -206,12 +221,14 @@ int aeo_safe_report_json(struct store_conn *conn, json_t **out)
 		names[p] = json_string_value(json_object_get(s, "pillar_name"));
 		tally[p][0]++, tally[p][k]++, tally[0][0]++, tally[0][k]++;
 		if (k != 1)
-			json_array_append_new(gaps, json_pack("{s:O, s:O, s:O, s:O, s:O}", "id",
-							      json_object_get(s, "id"), "pillar",
-							      json_object_get(s, "pillar"), "title",
-							      json_object_get(s, "title"), "complied",
-							      json_object_get(s, "complied"), "recommendation",
-							      json_object_get(s, "recommendation")));
+			json_array_append_new(gaps,
+					      json_pack("{s:O, s:O, s:O, s:O, s:O}", "id",
+							json_object_get(s, "id"), "pillar",
+							json_object_get(s, "pillar"), "title",
+							json_object_get(s, "title"), "complied",
+							json_object_get(s, "complied"),
+							"recommendation",
+							json_object_get(s, "recommendation")));
 	}
 	for (int p = 1; p <= 3; p++)
 		json_array_append_new(pillars, tally_json(p, names[p], tally[p]));
@@ -228,8 +245,8 @@ int aeo_safe_report_json(struct store_conn *conn, json_t **out)
 		json_decref(recs);
 		return rc;
 	}
-	*out = json_pack("{s:s, s:o, s:o, s:o, s:o}", "framework", "WCO SAFE Framework of Standards 2021",
-			 "pillars", pillars, "overall", tally_json(0, "", tally[0]), "gaps", gaps,
-			 "recommendations", recs);
+	*out = json_pack("{s:s, s:o, s:o, s:o, s:o}", "framework",
+			 "WCO SAFE Framework of Standards 2021", "pillars", pillars, "overall",
+			 tally_json(0, "", tally[0]), "gaps", gaps, "recommendations", recs);
 	return *out ? CV_OK : CV_ENOMEM;
 }

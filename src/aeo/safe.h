@@ -33,8 +33,8 @@ int aeo_safe_load_mapping(struct store_conn *conn, const char *path, const char 
 			  struct cv_error *err);
 
 struct aeo_safe_assessment {
-	const char *complied;       /* yes, partly, no, unassessed; NULL keeps */
-	const char *legal_basis;    /* NULL keeps */
+	const char *complied;    /* yes, partly, no, unassessed; NULL keeps */
+	const char *legal_basis; /* NULL keeps */
 	const char *evidence;
 	const char *notes;
 	const char *recommendation;

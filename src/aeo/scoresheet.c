@@ -23,8 +23,8 @@
 #include <time.h>
 
 const char *const score_indicator_names[SCORE_INDICATORS] = {
-	"examination_quality", "declaration_accuracy", "infringements", "payment_punctuality",
-	"agency_findings",
+	"examination_quality", "declaration_accuracy", "infringements",
+	"payment_punctuality", "agency_findings",
 };
 
 /* Quality of an examination result, and points of a finding by severity. */
@@ -57,7 +57,8 @@ int aeo_score_model_load(struct store_conn *conn, const char *today, struct scor
 	if (!rc)
 		rc = aeo_policy_double(conn, "grade_a", &m->grade_a);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "the scoring policy is incomplete (table aeo_policy)");
+		return cv_error_set(err, rc, NULL,
+				    "the scoring policy is incomplete (table aeo_policy)");
 	m->window_days = (int)(months * DAYS_PER_MONTH);
 	if (m->window_days > SCORE_MAX_WINDOW_DAYS)
 		m->window_days = SCORE_MAX_WINDOW_DAYS;
@@ -128,9 +129,7 @@ void aeo_score_add(const struct score_model *m, struct score_acc *acc, const cha
 	case 'i': acc->infringement_points += w * severity_points(outcome); break;
 	case 'l': acc->late_days += w * days_late; break;
 	case 'p': /* pga_finding */
-	case 'a': /* audit_finding */
-		acc->finding_points += w * severity_points(outcome);
-		break;
+	case 'a': /* audit_finding */ acc->finding_points += w * severity_points(outcome); break;
 	case 'v': acc->disclosures += w; break;
 	}
 }
@@ -150,12 +149,17 @@ void aeo_score_finish(const struct score_model *m, const struct score_acc *acc,
 	double infringements = acc->infringement_points - DISCLOSURE_OFFSET * acc->disclosures;
 	double score = 0;
 
-	out->value[SCORE_EXAMINATION] = acc->exam_weight > 0 ? acc->exam_quality / acc->exam_weight : 1.0;
-	out->value[SCORE_ACCURACY] = acc->lodged > 0 ? clamp01(1.0 - acc->amended / acc->lodged) : 1.0;
-	out->value[SCORE_INFRINGEMENTS] = against_tolerance(infringements > 0 ? infringements : 0, hundreds,
+	out->value[SCORE_EXAMINATION] = acc->exam_weight > 0 ? acc->exam_quality / acc->exam_weight
+							     : 1.0;
+	out->value[SCORE_ACCURACY] = acc->lodged > 0 ? clamp01(1.0 - acc->amended / acc->lodged)
+						     : 1.0;
+	out->value[SCORE_INFRINGEMENTS] = against_tolerance(infringements > 0 ? infringements : 0,
+							    hundreds,
 							    m->tolerance[SCORE_INFRINGEMENTS]);
-	out->value[SCORE_PAYMENT] = against_tolerance(acc->late_days, hundreds, m->tolerance[SCORE_PAYMENT]);
-	out->value[SCORE_FINDINGS] = against_tolerance(acc->finding_points, hundreds, m->tolerance[SCORE_FINDINGS]);
+	out->value[SCORE_PAYMENT] = against_tolerance(acc->late_days, hundreds,
+						      m->tolerance[SCORE_PAYMENT]);
+	out->value[SCORE_FINDINGS] = against_tolerance(acc->finding_points, hundreds,
+						       m->tolerance[SCORE_FINDINGS]);
 	for (int i = 0; i < SCORE_INDICATORS; i++) {
 		out->contribution[i] = m->weight[i] * out->value[i];
 		score += out->contribution[i];
@@ -164,7 +168,7 @@ void aeo_score_finish(const struct score_model *m, const struct score_acc *acc,
 	out->declarations = acc->declarations;
 	out->events = acc->events;
 	/* Without any declaration there is no record to grade. */
-	out->grade = !acc->declarations          ? "none"
+	out->grade = !acc->declarations           ? "none"
 		     : out->score >= m->grade_aaa ? "AAA"
 		     : out->score >= m->grade_aa  ? "AA"
 		     : out->score >= m->grade_a   ? "A"
@@ -189,8 +193,9 @@ static int indicators_text(const struct score_model *m, const struct score_resul
 }
 
 /* Store one result (scoresheet and the day's history row). In a transaction. */
-static int store_result(struct store_conn *conn, const struct score_model *m, const char *operator_id,
-			const char *today, const char *now, const struct score_result *r)
+static int store_result(struct store_conn *conn, const struct score_model *m,
+			const char *operator_id, const char *today, const char *now,
+			const struct score_result *r)
 {
 	char indicators[1024];
 	int rc = indicators_text(m, r, indicators, sizeof(indicators));
@@ -201,8 +206,9 @@ static int store_result(struct store_conn *conn, const struct score_model *m, co
 				 " indicators, computed_on, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 				 " ON CONFLICT (operator_id) DO UPDATE SET score = $2, grade = $3,"
 				 " declarations = $4, events = $5, indicators = $6, computed_on = $7, computed_at = $8",
-				 "tdtiittt", operator_id, r->score, r->grade, (int64_t)r->declarations,
-				 (int64_t)r->events, indicators, today, now);
+				 "tdtiittt", operator_id, r->score, r->grade,
+				 (int64_t)r->declarations, (int64_t)r->events, indicators, today,
+				 now);
 	if (!rc)
 		rc = store_execf(conn, NULL,
 				 "INSERT INTO scoresheet_history (operator_id, computed_on, score, grade)"
@@ -213,7 +219,7 @@ static int store_result(struct store_conn *conn, const struct score_model *m, co
 }
 
 #define EVENT_SCAN_SQL                                                                             \
-	"SELECT operator_id, kind, outcome, days_late, day FROM compliance_events"                  \
+	"SELECT operator_id, kind, outcome, days_late, day FROM compliance_events"                 \
 	" WHERE operator_id >= $1 AND operator_id <= $2 AND day >= $3 ORDER BY operator_id, day"
 
 int aeo_scoresheet_recompute(struct store_conn *conn, const struct aeo_context *ctx,
@@ -255,27 +261,31 @@ int aeo_scoresheet_recompute(struct store_conn *conn, const struct aeo_context *
 static int valid_outcome(const char *kind, const char *outcome)
 {
 	if (!strcmp(kind, "examination"))
-		return !strcmp(outcome, "clean") || !strcmp(outcome, "minor") || !strcmp(outcome, "major") ||
-		       !strcmp(outcome, "seizure");
-	if (!strcmp(kind, "infringement") || !strcmp(kind, "pga_finding") || !strcmp(kind, "audit_finding"))
-		return !strcmp(outcome, "minor") || !strcmp(outcome, "major") || !strcmp(outcome, "critical");
+		return !strcmp(outcome, "clean") || !strcmp(outcome, "minor") ||
+		       !strcmp(outcome, "major") || !strcmp(outcome, "seizure");
+	if (!strcmp(kind, "infringement") || !strcmp(kind, "pga_finding") ||
+	    !strcmp(kind, "audit_finding"))
+		return !strcmp(outcome, "minor") || !strcmp(outcome, "major") ||
+		       !strcmp(outcome, "critical");
 	return !*outcome;
 }
 
 static int valid_kind(const char *kind)
 {
-	static const char *const kinds[] = {"declaration_lodged", "declaration_amended", "examination",
-					    "infringement", "late_payment", "pga_finding",
-					    "audit_finding", "voluntary_disclosure"};
+	static const char *const kinds[] = {"declaration_lodged", "declaration_amended",
+					    "examination",        "infringement",
+					    "late_payment",       "pga_finding",
+					    "audit_finding",      "voluntary_disclosure"};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kind, kinds[i]))
 			return 1;
 	return 0;
 }
 
-int aeo_compliance_event_add(struct store_conn *conn, const struct aeo_context *ctx, const char *actor,
-			     const char *operator_id, const struct aeo_compliance_event *e,
-			     char id[CV_UUID_STR], struct cv_error *err)
+int aeo_compliance_event_add(struct store_conn *conn, const struct aeo_context *ctx,
+			     const char *actor, const char *operator_id,
+			     const struct aeo_compliance_event *e, char id[CV_UUID_STR],
+			     struct cv_error *err)
 {
 	const char *outcome = e->outcome ? e->outcome : "";
 	char today[CV_DATE_MAX], now[CV_RFC3339_MAX];
@@ -290,25 +300,28 @@ int aeo_compliance_event_add(struct store_conn *conn, const struct aeo_context *
 				    "infringement, late_payment, pga_finding, audit_finding or "
 				    "voluntary_disclosure");
 	if (!valid_outcome(e->kind, outcome))
-		return cv_error_set(err, CV_EINVAL, "outcome",
-				    "%s needs outcome %s", e->kind,
+		return cv_error_set(err, CV_EINVAL, "outcome", "%s needs outcome %s", e->kind,
 				    !strcmp(e->kind, "examination") ? "clean, minor, major or seizure"
-				    : strchr("ipa", e->kind[0]) && strcmp(e->kind, "late_payment") ? "minor, major or critical"
-												  : "empty");
-	if (!strcmp(e->kind, "late_payment") ? (e->days_late < 1 || e->days_late > 3650) : e->days_late != 0)
+				    : strchr("ipa", e->kind[0]) && strcmp(e->kind, "late_payment")
+					    ? "minor, major or critical"
+					    : "empty");
+	if (!strcmp(e->kind, "late_payment") ? (e->days_late < 1 || e->days_late > 3650)
+					     : e->days_late != 0)
 		return cv_error_set(err, CV_EINVAL, "days_late",
 				    "days_late is 1 to 3650 for late_payment and absent otherwise");
 	cv_date_from_ms(ctx->now_ms, today);
-	if (!e->occurred_on || cv_date_parse(e->occurred_on, &day) || cv_date_parse(today, &today_day) ||
-	    day > today_day)
-		return cv_error_set(err, CV_EINVAL, "occurred_on", "occurred_on must be a date (YYYY-MM-DD), not in the future");
+	if (!e->occurred_on || cv_date_parse(e->occurred_on, &day) ||
+	    cv_date_parse(today, &today_day) || day > today_day)
+		return cv_error_set(err, CV_EINVAL, "occurred_on",
+				    "occurred_on must be a date (YYYY-MM-DD), not in the future");
 	op = cv_malloc(sizeof(*op));
 	if (!op)
 		return cv_error_set(err, CV_ENOMEM, NULL, "out of memory");
 	rc = aeo_operator_get(conn, operator_id, op);
 	if (rc) {
 		cv_free(op);
-		return cv_error_set(err, rc == CV_ENOTFOUND ? rc : CV_EDB, "operator_id", "no such operator");
+		return cv_error_set(err, rc == CV_ENOTFOUND ? rc : CV_EDB, "operator_id",
+				    "no such operator");
 	}
 	cv_uuid7(id);
 	cv_clock_format_rfc3339(ctx->now_ms, now, sizeof(now));
@@ -316,12 +329,13 @@ int aeo_compliance_event_add(struct store_conn *conn, const struct aeo_context *
 			 "INSERT INTO compliance_events (id, operator_id, kind, outcome, days_late,"
 			 " occurred_on, day, source, reference, notes, recorded_by, created_at)"
 			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-			 "ttttitittttt", id, op->id, e->kind, outcome, (int64_t)e->days_late, e->occurred_on,
-			 day, e->source ? e->source : "api", e->reference ? e->reference : "",
-			 e->notes ? e->notes : "", actor, now);
+			 "ttttitittttt", id, op->id, e->kind, outcome, (int64_t)e->days_late,
+			 e->occurred_on, day, e->source ? e->source : "api",
+			 e->reference ? e->reference : "", e->notes ? e->notes : "", actor, now);
 	if (rc) {
 		cv_free(op);
-		return cv_error_set(err, rc, NULL, "cannot record the event: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot record the event: %s",
+				    store_errmsg(conn));
 	}
 	rc = aeo_scoresheet_recompute(conn, ctx, op->id, &result, err);
 	cv_free(op);
@@ -333,12 +347,12 @@ int aeo_compliance_event_add(struct store_conn *conn, const struct aeo_context *
 struct worker {
 	struct store *store;
 	const struct score_model *model;
-	char **ids;          /* sorted operator ids of this worker's range */
+	char **ids; /* sorted operator ids of this worker's range */
 	long count;
 	struct score_result *results;
 	long events;
-	long *done;          /* shared progress counter */
-	int *finished;       /* workers that have ended, under lock */
+	long *done;    /* shared progress counter */
+	int *finished; /* workers that have ended, under lock */
 	pthread_mutex_t *lock;
 	int rc;
 	char error[256];
@@ -366,7 +380,8 @@ static void *score_range(void *arg)
 		goto out;
 	}
 	memset(&acc, 0, sizeof(acc));
-	rc = store_bindf(stmt, "tti", w->ids[0], w->ids[w->count - 1], w->model->today - w->model->window_days);
+	rc = store_bindf(stmt, "tti", w->ids[0], w->ids[w->count - 1],
+			 w->model->today - w->model->window_days);
 	/*
 	 * Events arrive ordered by operator id, as the ids do: walk both lists
 	 * together, finishing each operator when the events move past it.
@@ -380,8 +395,9 @@ static void *score_range(void *arg)
 			since_report++;
 		}
 		if (at < w->count && cmp == 0)
-			aeo_score_add(w->model, &acc, store_col_text(stmt, 1), store_col_text(stmt, 2),
-				      (int)store_col_int64(stmt, 3), store_col_int64(stmt, 4));
+			aeo_score_add(w->model, &acc, store_col_text(stmt, 1),
+				      store_col_text(stmt, 2), (int)store_col_int64(stmt, 3),
+				      store_col_int64(stmt, 4));
 		w->events++;
 		if (since_report >= 1000) {
 			pthread_mutex_lock(w->lock);
@@ -454,8 +470,9 @@ static double seconds_since(const struct timespec *start)
 #define MAX_THREADS 64
 
 int aeo_scoresheet_recompute_all(struct store *store, const char *today, int threads,
-				 void (*progress)(long done, long total, void *ctx), void *progress_ctx,
-				 struct aeo_recompute_stats *stats, struct cv_error *err)
+				 void (*progress)(long done, long total, void *ctx),
+				 void *progress_ctx, struct aeo_recompute_stats *stats,
+				 struct cv_error *err)
 {
 	struct worker workers[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
@@ -493,9 +510,14 @@ int aeo_scoresheet_recompute_all(struct store *store, const char *today, int thr
 		long per = (count + threads - 1) / threads;
 		for (int t = 0; t < threads; t++) {
 			long lo = t * per, hi = lo + per > count ? count : lo + per;
-			workers[t] = (struct worker){.store = store, .model = m, .ids = ids + (lo < count ? lo : count),
-						     .count = hi > lo ? hi - lo : 0, .results = results + (lo < count ? lo : count),
-						     .done = &done, .finished = &finished, .lock = &lock};
+			workers[t] = (struct worker){.store = store,
+						     .model = m,
+						     .ids = ids + (lo < count ? lo : count),
+						     .count = hi > lo ? hi - lo : 0,
+						     .results = results + (lo < count ? lo : count),
+						     .done = &done,
+						     .finished = &finished,
+						     .lock = &lock};
 			if (pthread_create(&tids[t], NULL, score_range, &workers[t]) != 0) {
 				rc = CV_ENOMEM;
 				cv_error_set(err, rc, NULL, "cannot start a scoring thread");
@@ -539,7 +561,8 @@ int aeo_scoresheet_recompute_all(struct store *store, const char *today, int thr
 		else
 			store_rollback(conn);
 		if (rc)
-			cv_error_set(err, rc, NULL, "cannot store the scoresheets: %s", store_errmsg(conn));
+			cv_error_set(err, rc, NULL, "cannot store the scoresheets: %s",
+				     store_errmsg(conn));
 		stats->write_seconds = seconds_since(&start);
 	}
 	if (conn)
@@ -571,9 +594,10 @@ int aeo_scoresheet_json(struct store_conn *conn, const char *operator_id, json_t
 		rc = store_step(stmt);
 	if (rc == STORE_ROW) {
 		json_t *indicators = json_loads(store_col_text(stmt, 4), 0, NULL);
-		*out = json_pack("{s:s, s:f, s:s, s:I, s:I, s:o, s:s, s:s}", "operator_id", operator_id,
-				 "score", store_col_double(stmt, 0), "grade", store_col_text(stmt, 1),
-				 "declarations", (json_int_t)store_col_int64(stmt, 2), "events",
+		*out = json_pack("{s:s, s:f, s:s, s:I, s:I, s:o, s:s, s:s}", "operator_id",
+				 operator_id, "score", store_col_double(stmt, 0), "grade",
+				 store_col_text(stmt, 1), "declarations",
+				 (json_int_t)store_col_int64(stmt, 2), "events",
 				 (json_int_t)store_col_int64(stmt, 3), "indicators",
 				 indicators ? indicators : json_array(), "computed_on",
 				 store_col_text(stmt, 5), "computed_at", store_col_text(stmt, 6));
@@ -592,9 +616,10 @@ int aeo_scoresheet_json(struct store_conn *conn, const char *operator_id, json_t
 	if (!rc)
 		rc = store_bindf(stmt, "t", operator_id);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
-		json_array_append_new(history, json_pack("{s:s, s:f, s:s}", "on", store_col_text(stmt, 0),
-							 "score", store_col_double(stmt, 1), "grade",
-							 store_col_text(stmt, 2)));
+		json_array_append_new(history,
+				      json_pack("{s:s, s:f, s:s}", "on", store_col_text(stmt, 0),
+						"score", store_col_double(stmt, 1), "grade",
+						store_col_text(stmt, 2)));
 		rc = CV_OK;
 	}
 	store_finish(stmt);
@@ -629,13 +654,15 @@ int aeo_candidates_json(struct store_conn *conn, int limit, json_t **out)
 	*out = json_array();
 	rc = store_bindf(stmt, "dii", (double)grade_a, (int64_t)min_declarations, (int64_t)limit);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:b, s:b, s:f, s:s, s:I}", "operator_id",
-						      store_col_text(stmt, 0), "tin", store_col_text(stmt, 1),
-						      "name", store_col_text(stmt, 2), "sme",
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:b, s:b, s:f, s:s, s:I}",
+						      "operator_id", store_col_text(stmt, 0), "tin",
+						      store_col_text(stmt, 1), "name",
+						      store_col_text(stmt, 2), "sme",
 						      (int)store_col_int64(stmt, 3), "ecommerce",
 						      (int)store_col_int64(stmt, 4), "score",
-						      store_col_double(stmt, 5), "grade", store_col_text(stmt, 6),
-						      "declarations", (json_int_t)store_col_int64(stmt, 7)));
+						      store_col_double(stmt, 5), "grade",
+						      store_col_text(stmt, 6), "declarations",
+						      (json_int_t)store_col_int64(stmt, 7)));
 		rc = CV_OK;
 	}
 	store_finish(stmt);

@@ -32,8 +32,14 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum { SCORE_EXAMINATION, SCORE_ACCURACY, SCORE_INFRINGEMENTS, SCORE_PAYMENT, SCORE_FINDINGS,
-       SCORE_INDICATORS };
+enum {
+	SCORE_EXAMINATION,
+	SCORE_ACCURACY,
+	SCORE_INFRINGEMENTS,
+	SCORE_PAYMENT,
+	SCORE_FINDINGS,
+	SCORE_INDICATORS
+};
 
 #define SCORE_MAX_WINDOW_DAYS 3700 /* ten years */
 
@@ -42,24 +48,24 @@ struct score_model {
 	double weight[SCORE_INDICATORS];
 	double tolerance[SCORE_INDICATORS];
 	int window_days;
-	int64_t today;                            /* days since 1970-01-01 */
+	int64_t today; /* days since 1970-01-01 */
 	double grade_aaa, grade_aa, grade_a;
-	double decay[SCORE_MAX_WINDOW_DAYS + 1];  /* weight of an event by its age in days */
+	double decay[SCORE_MAX_WINDOW_DAYS + 1]; /* weight of an event by its age in days */
 };
 
 /* Running sums of one operator's events. */
 struct score_acc {
 	double exam_weight, exam_quality;
-	double lodged, amended;           /* decayed counts */
+	double lodged, amended; /* decayed counts */
 	double infringement_points, disclosures, late_days, finding_points;
-	long declarations, events;        /* undecayed counts within the window */
+	long declarations, events; /* undecayed counts within the window */
 };
 
 struct score_result {
 	double value[SCORE_INDICATORS];
 	double contribution[SCORE_INDICATORS];
-	double score;                     /* 0..100, one decimal */
-	const char *grade;                /* "AAA", "AA", "A" or "none" */
+	double score;      /* 0..100, one decimal */
+	const char *grade; /* "AAA", "AA", "A" or "none" */
 	long declarations, events;
 };
 
@@ -97,7 +103,8 @@ int aeo_compliance_event_add(struct store_conn *conn, const struct aeo_context *
 
 /* Rescore one operator on the date of ctx and store it. In a write transaction. */
 int aeo_scoresheet_recompute(struct store_conn *conn, const struct aeo_context *ctx,
-			     const char *operator_id, struct score_result *out, struct cv_error *err);
+			     const char *operator_id, struct score_result *out,
+			     struct cv_error *err);
 
 struct aeo_recompute_stats {
 	long operators;
@@ -112,8 +119,9 @@ struct aeo_recompute_stats {
  * then with the operators done so far and the total.
  */
 int aeo_scoresheet_recompute_all(struct store *store, const char *today, int threads,
-				 void (*progress)(long done, long total, void *ctx), void *progress_ctx,
-				 struct aeo_recompute_stats *stats, struct cv_error *err);
+				 void (*progress)(long done, long total, void *ctx),
+				 void *progress_ctx, struct aeo_recompute_stats *stats,
+				 struct cv_error *err);
 
 /* The stored scoresheet with its indicators and history; CV_ENOTFOUND if never scored. */
 int aeo_scoresheet_json(struct store_conn *conn, const char *operator_id, json_t **out);

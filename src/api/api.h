@@ -37,11 +37,11 @@ struct api_call {
 	struct http_request *req;
 	struct store_conn *conn;
 	const struct auth_principal *principal; /* NULL for anonymous callers */
-	json_t *body;                          /* parsed JSON body (API_JSON routes) or NULL */
+	json_t *body;                           /* parsed JSON body (API_JSON routes) or NULL */
 	/* Filled by write handlers for the audit row the dispatcher writes. */
 	const char *entity_type;
 	const char *entity_id;
-	json_t *audit_detail;                  /* owned: the dispatcher decrefs it */
+	json_t *audit_detail; /* owned: the dispatcher decrefs it */
 	/* Set by a handler whose failure must still be committed (failed login). */
 	int commit_on_error;
 };

@@ -29,9 +29,9 @@ static json_t *application_json(const struct aeo_application *a, const struct au
 	json_t *actions = json_array();
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:s, s:s}}", "id", a->id,
 			      "operator_id", a->operator_id, "type", a->type, "state", a->state,
-			      "consent_mra", a->consent_mra, "created_at", a->created_at, "updated_at",
-			      a->updated_at, "saq", "template", a->saq_template, "version",
-			      a->saq_version, "variant", a->saq_variant);
+			      "consent_mra", a->consent_mra, "created_at", a->created_at,
+			      "updated_at", a->updated_at, "saq", "template", a->saq_template,
+			      "version", a->saq_version, "variant", a->saq_variant);
 
 	if (!o)
 		return NULL;
@@ -59,23 +59,26 @@ static json_t *application_json(const struct aeo_application *a, const struct au
 
 static json_t *authorization_json(const struct aeo_authorization *z)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", z->id, "number", z->number,
-			 "type", z->type, "status", z->status, "operator_id", z->operator_id,
-			 "consent_mra", z->consent_mra, "valid_from", z->valid_from,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", z->id, "number",
+			 z->number, "type", z->type, "status", z->status, "operator_id",
+			 z->operator_id, "consent_mra", z->consent_mra, "valid_from", z->valid_from,
 			 "revalidation_due", z->revalidation_due);
 }
 
 int api_applications_list(struct api_call *call, struct http_response *resp)
 {
 	json_t *errors = json_array(), *items;
-	const char *overdue = http_query(call->req, "overdue"), *soon = http_query(call->req, "due_soon");
-	const char *state = http_query(call->req, "state"), *op = http_query(call->req, "operator_id");
+	const char *overdue = http_query(call->req, "overdue"),
+		   *soon = http_query(call->req, "due_soon");
+	const char *state = http_query(call->req, "state"),
+		   *op = http_query(call->req, "operator_id");
 	struct aeo_application_query q = {0};
 	struct aeo_application *apps;
 	char today[CV_DATE_MAX];
 	int count, rc;
 
-	q.limit = api_paging(call, APPLICATIONS_PAGE_DEFAULT, APPLICATIONS_PAGE_MAX, &q.after, errors);
+	q.limit = api_paging(call, APPLICATIONS_PAGE_DEFAULT, APPLICATIONS_PAGE_MAX, &q.after,
+			     errors);
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false"))
 		api_add_error(errors, "overdue", "must be true or false");
 	if (soon && strcmp(soon, "true") && strcmp(soon, "false"))
@@ -109,7 +112,8 @@ int api_applications_list(struct api_call *call, struct http_response *resp)
 		json_array_append_new(items, application_json(&apps[i], call->principal));
 	rc = api_json(resp, 200,
 		      json_pack("{s:o, s:s?}", "items", items, "next_after",
-				count == q.limit && q.deadline == AEO_ALL ? apps[count - 1].id : NULL));
+				count == q.limit && q.deadline == AEO_ALL ? apps[count - 1].id
+									  : NULL));
 	cv_free(apps);
 	return rc;
 }
@@ -132,7 +136,8 @@ int api_applications_create(struct api_call *call, struct http_response *resp)
 	if (call->principal->user.role == ROLE_TRADER && !operator_id)
 		operator_id = call->principal->user.operator_id;
 	if (!operator_id && !json_array_size(errors))
-		api_add_error(errors, "operator_id", "is required when customs opens an application");
+		api_add_error(errors, "operator_id",
+			      "is required when customs opens an application");
 	if (json_array_size(errors)) {
 		cv_free(app);
 		return api_problem_fields(resp, "the application cannot be started as sent", errors);
@@ -140,7 +145,8 @@ int api_applications_create(struct api_call *call, struct http_response *resp)
 	json_decref(errors);
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
-	rc = aeo_application_create(call->conn, &ctx, call->principal, operator_id, type, consent, app, &err);
+	rc = aeo_application_create(call->conn, &ctx, call->principal, operator_id, type, consent,
+				    app, &err);
 	if (rc) {
 		cv_free(app);
 		return api_error(resp, rc, &err);
@@ -159,8 +165,8 @@ int api_applications_create(struct api_call *call, struct http_response *resp)
 static int add_event(void *ctx, const char *action, const char *from, const char *to,
 		     const char *actor, const char *reason, const char *at)
 {
-	json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", action, "to_state", to, "actor",
-			      actor, "reason", reason, "at", at);
+	json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", action, "to_state", to,
+			      "actor", actor, "reason", reason, "at", at);
 
 	if (e)
 		json_object_set_new(e, "from_state", *from ? json_string(from) : json_null());
@@ -223,8 +229,8 @@ int api_applications_transition(struct api_call *call, struct http_response *res
 	json_decref(errors);
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
-	rc = aeo_application_transition(call->conn, &ctx, call->principal, http_param(call->req, "id"),
-					action, reason, app, &z, &err);
+	rc = aeo_application_transition(call->conn, &ctx, call->principal,
+					http_param(call->req, "id"), action, reason, app, &z, &err);
 	if (rc) {
 		cv_free(app);
 		return api_error(resp, rc, &err);
@@ -236,7 +242,8 @@ int api_applications_transition(struct api_call *call, struct http_response *res
 	body = application_json(app, call->principal);
 	if (z.number[0]) {
 		json_object_set_new(body, "authorization", authorization_json(&z));
-		json_object_set_new(call->audit_detail, "authorization_number", json_string(z.number));
+		json_object_set_new(call->audit_detail, "authorization_number",
+				    json_string(z.number));
 	}
 	cv_free(app);
 	return api_json(resp, 200, body);
@@ -278,13 +285,13 @@ int api_applications_extend(struct api_call *call, struct http_response *resp)
 }
 
 /* The application named in the path if the caller may see it; else 404 is answered. */
-static int load_visible(struct api_call *call, struct http_response *resp, struct aeo_application *app)
+static int load_visible(struct api_call *call, struct http_response *resp,
+			struct aeo_application *app)
 {
 	int rc = aeo_application_get(call->conn, http_param(call->req, "id"), app);
 
-	if (rc == CV_ENOTFOUND ||
-	    (rc == CV_OK && call->principal->user.role == ROLE_TRADER &&
-	     strcmp(app->operator_id, call->principal->user.operator_id) != 0))
+	if (rc == CV_ENOTFOUND || (rc == CV_OK && call->principal->user.role == ROLE_TRADER &&
+				   strcmp(app->operator_id, call->principal->user.operator_id) != 0))
 		return api_problem(resp, 404, "no such application"), 1;
 	if (rc)
 		return api_error(resp, rc, NULL), 1;
@@ -335,7 +342,9 @@ int api_applications_saq_answer(struct api_call *call, struct http_response *res
 	rc = aeo_saq_answer(call->conn, app, call->principal->user.username,
 			    json_object_get(call->body, "answers"), &err);
 	if (!rc)
-		rc = aeo_saq_view(call->conn, app, aeo_saq_language(http_header(call->req, "Accept-Language")), 0, &view);
+		rc = aeo_saq_view(call->conn, app,
+				  aeo_saq_language(http_header(call->req, "Accept-Language")), 0,
+				  &view);
 	if (rc) {
 		cv_free(app);
 		return api_error(resp, rc, &err);
@@ -346,7 +355,8 @@ int api_applications_saq_answer(struct api_call *call, struct http_response *res
 	cv_free(app);
 	/* Headers must outlive the JSON value that api_json frees: copy into the arena. */
 	http_response_header(resp, "Content-Language",
-			     cv_arena_strdup(call->req->arena, json_string_value(json_object_get(view, "language"))));
+			     cv_arena_strdup(call->req->arena,
+					     json_string_value(json_object_get(view, "language"))));
 	http_response_header(resp, "Vary", "Accept-Language");
 	return api_json(resp, 200, view);
 }

@@ -37,14 +37,17 @@ int api_audit_list(struct api_call *call, struct http_response *resp)
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
 		last = store_col_int64(stmt, 0);
 		detail = json_loads(store_col_text(stmt, 7), 0, NULL);
-		json_array_append_new(
-			items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "seq",
-					 (json_int_t)last, "id", store_col_text(stmt, 1), "at",
-					 store_col_text(stmt, 2), "actor", store_col_text(stmt, 3),
-					 "action", store_col_text(stmt, 4), "entity_type",
-					 store_col_text(stmt, 5), "entity_id", store_col_text(stmt, 6),
-					 "detail", detail ? detail : json_object(), "hash",
-					 store_col_text(stmt, 8)));
+		json_array_append_new(items,
+				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}",
+						"seq", (json_int_t)last, "id",
+						store_col_text(stmt, 1), "at",
+						store_col_text(stmt, 2), "actor",
+						store_col_text(stmt, 3), "action",
+						store_col_text(stmt, 4), "entity_type",
+						store_col_text(stmt, 5), "entity_id",
+						store_col_text(stmt, 6), "detail",
+						detail ? detail : json_object(), "hash",
+						store_col_text(stmt, 8)));
 		count++;
 		rc = CV_OK;
 	}
@@ -55,7 +58,8 @@ int api_audit_list(struct api_call *call, struct http_response *resp)
 	}
 	return api_json(resp, 200,
 			json_pack("{s:o, s:o}", "items", items, "next_after",
-				  count == limit ? json_sprintf("%lld", (long long)last) : json_null()));
+				  count == limit ? json_sprintf("%lld", (long long)last)
+						 : json_null()));
 }
 
 int api_audit_verify(struct api_call *call, struct http_response *resp)
@@ -68,7 +72,8 @@ int api_audit_verify(struct api_call *call, struct http_response *resp)
 		return api_error(resp, rc, &err);
 	if (r.broken_seq)
 		return api_json(resp, 200,
-				json_pack("{s:b, s:I, s:I, s:s}", "intact", 0, "rows", (json_int_t)r.rows,
-					  "broken_seq", (json_int_t)r.broken_seq, "reason", r.reason));
+				json_pack("{s:b, s:I, s:I, s:s}", "intact", 0, "rows",
+					  (json_int_t)r.rows, "broken_seq",
+					  (json_int_t)r.broken_seq, "reason", r.reason));
 	return api_json(resp, 200, json_pack("{s:b, s:I}", "intact", 1, "rows", (json_int_t)r.rows));
 }

@@ -39,7 +39,9 @@ static int audit_login(struct api_call *call, const char *action, const char *us
 {
 	char *detail = NULL;
 	json_t *d = json_pack("{s:s}", "address", call->req->address);
-	struct audit_event ev = {.actor = username, .action = action, .entity_type = "user",
+	struct audit_event ev = {.actor = username,
+				 .action = action,
+				 .entity_type = "user",
 				 .entity_id = user_id};
 	int rc;
 
@@ -94,7 +96,8 @@ static int set_session_cookie(struct api_call *call, struct http_response *resp,
 {
 	const char *secure = call->app->config->tls_cert[0] ? "; Secure" : "";
 	char *cookie = cv_arena_printf(call->req->arena,
-				       SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+				       SESSION_COOKIE
+				       "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 				       token, max_age, secure);
 
 	return cookie ? http_response_header(resp, "Set-Cookie", cookie) : CV_ENOMEM;
@@ -152,8 +155,8 @@ int api_auth_login(struct api_call *call, struct http_response *resp)
 		return api_error(resp, rc, NULL);
 
 	set_session_cookie(call, resp, token, c->session_hours * 3600);
-	cv_clock_format_rfc3339(cv_clock_now_ms() + (int64_t)c->session_hours * 3600 * 1000, expires,
-				sizeof(expires));
+	cv_clock_format_rfc3339(cv_clock_now_ms() + (int64_t)c->session_hours * 3600 * 1000,
+				expires, sizeof(expires));
 	body = json_pack("{s:o, s:s, s:s}", "user", api_user_json(&user), "csrf_token", csrf,
 			 "expires_at", expires);
 	sodium_memzero(token, sizeof(token));

@@ -66,14 +66,15 @@ int api_compliance_event_add(struct api_call *call, struct http_response *resp)
 					  json_pack("[{s:s, s:s}]", "field", "source", "message",
 						    "must be api or import (other sources are caravan's own modules)"));
 	if (call->principal->user.role == ROLE_PGA_OFFICER && strcmp(e.kind, "pga_finding") != 0)
-		return api_problem(resp, 403, "a partner agency records its own findings (kind pga_finding) only");
+		return api_problem(resp, 403,
+				   "a partner agency records its own findings (kind pga_finding) only");
 	if (visible_operator(call, resp, operator_id))
 		return 0;
 	e.source = source ? source : "api";
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
-	rc = aeo_compliance_event_add(call->conn, &ctx, call->principal->user.username, operator_id, &e,
-				      id, &err);
+	rc = aeo_compliance_event_add(call->conn, &ctx, call->principal->user.username, operator_id,
+				      &e, id, &err);
 	if (!rc)
 		rc = aeo_scoresheet_json(call->conn, operator_id, &sheet);
 	if (rc)
@@ -82,8 +83,9 @@ int api_compliance_event_add(struct api_call *call, struct http_response *resp)
 	call->entity_id = cv_arena_strdup(call->req->arena, id);
 	call->audit_detail = json_deep_copy(call->body);
 	json_object_set_new(call->audit_detail, "operator_id", json_string(operator_id));
-	return api_json(resp, 201, json_pack("{s:s, s:s, s:o}", "id", id, "operator_id", operator_id,
-					     "scoresheet", sheet));
+	return api_json(resp, 201,
+			json_pack("{s:s, s:s, s:o}", "id", id, "operator_id", operator_id,
+				  "scoresheet", sheet));
 }
 
 int api_compliance_events_list(struct api_call *call, struct http_response *resp)
@@ -112,15 +114,17 @@ int api_compliance_events_list(struct api_call *call, struct http_response *resp
 	rc = store_bindf(stmt, "tti", operator_id, after, (int64_t)limit);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
 		snprintf(last, sizeof(last), "%s", store_col_text(stmt, 0));
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
-						       "id", last, "kind", store_col_text(stmt, 1),
-						       "outcome", store_col_text(stmt, 2), "days_late",
-						       (json_int_t)store_col_int64(stmt, 3), "occurred_on",
-						       store_col_text(stmt, 4), "source", store_col_text(stmt, 5),
-						       "reference", store_col_text(stmt, 6), "notes",
-						       store_col_text(stmt, 7), "recorded_by",
-						       store_col_text(stmt, 8), "created_at",
-						       store_col_text(stmt, 9)));
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+						"id", last, "kind", store_col_text(stmt, 1),
+						"outcome", store_col_text(stmt, 2), "days_late",
+						(json_int_t)store_col_int64(stmt, 3), "occurred_on",
+						store_col_text(stmt, 4), "source",
+						store_col_text(stmt, 5), "reference",
+						store_col_text(stmt, 6), "notes",
+						store_col_text(stmt, 7), "recorded_by",
+						store_col_text(stmt, 8), "created_at",
+						store_col_text(stmt, 9)));
 		count++;
 		rc = CV_OK;
 	}
@@ -129,8 +133,9 @@ int api_compliance_events_list(struct api_call *call, struct http_response *resp
 		json_decref(items);
 		return api_error(resp, rc, NULL);
 	}
-	return api_json(resp, 200, json_pack("{s:o, s:s?}", "items", items, "next_after",
-					     count == limit ? last : NULL));
+	return api_json(resp, 200,
+			json_pack("{s:o, s:s?}", "items", items, "next_after",
+				  count == limit ? last : NULL));
 }
 
 int api_scoresheet_get(struct api_call *call, struct http_response *resp)
@@ -143,8 +148,9 @@ int api_scoresheet_get(struct api_call *call, struct http_response *resp)
 		return 0;
 	rc = aeo_scoresheet_json(call->conn, operator_id, &sheet);
 	if (rc == CV_ENOTFOUND)
-		return api_problem(resp, 404, "this operator has not been scored yet: it has no compliance "
-					      "events, and no full rescoring has run (caravan compliance recompute)");
+		return api_problem(resp, 404,
+				   "this operator has not been scored yet: it has no compliance "
+				   "events, and no full rescoring has run (caravan compliance recompute)");
 	if (rc)
 		return api_error(resp, rc, NULL);
 	return api_json(resp, 200, sheet);

@@ -51,15 +51,16 @@ static const struct api_route *find_route(struct http_request *req, struct http_
 			return r;
 		}
 		if (!strstr(allow, r->method)) {
-			int n = snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "",
-					 r->method);
+			int n = snprintf(allow + used, sizeof(allow) - used, "%s%s",
+					 used ? ", " : "", r->method);
 			if (n > 0 && (size_t)n < sizeof(allow) - used)
 				used += (size_t)n;
 		}
 	}
 	if (used) {
 		http_response_header(resp, "Allow", cv_arena_strdup(req->arena, allow));
-		api_problem(resp, 405, "this method is not allowed on this path; see the Allow header");
+		api_problem(resp, 405,
+			    "this method is not allowed on this path; see the Allow header");
 	} else {
 		api_problem(resp, 404, "no such path; the API reference is at /api/v1/openapi.yaml");
 	}
@@ -94,8 +95,7 @@ static int csrf_ok(const struct api_call *call)
 	const char *sent = http_header(call->req, "X-CSRF-Token");
 	const char *want = call->principal->csrf_token;
 
-	return sent && strlen(sent) == strlen(want) &&
-	       sodium_memcmp(sent, want, strlen(want)) == 0;
+	return sent && strlen(sent) == strlen(want) && sodium_memcmp(sent, want, strlen(want)) == 0;
 }
 
 static int content_type_is_json(const char *type)
@@ -113,11 +113,13 @@ static int parse_body(struct api_call *call, struct http_response *resp)
 	char detail[256];
 
 	if (!content_type_is_json(http_header(call->req, "Content-Type")))
-		return api_problem(resp, 415, "send the body as JSON with Content-Type: application/json"), 1;
+		return api_problem(resp, 415,
+				   "send the body as JSON with Content-Type: application/json"),
+		       1;
 	call->body = json_loadb(call->req->body, call->req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!call->body) {
-		snprintf(detail, sizeof(detail), "malformed JSON at line %d, column %d: %s", jerr.line,
-			 jerr.column, jerr.text);
+		snprintf(detail, sizeof(detail), "malformed JSON at line %d, column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
 		return api_problem(resp, 400, detail), 1;
 	}
 	if (!json_is_object(call->body))
@@ -127,8 +129,9 @@ static int parse_body(struct api_call *call, struct http_response *resp)
 
 static const char *principal_key(const struct api_call *call)
 {
-	return call->principal ? call->principal->user.id
-			       : cv_arena_printf(call->req->arena, "anonymous:%s", call->req->address);
+	return call->principal
+		       ? call->principal->user.id
+		       : cv_arena_printf(call->req->arena, "anonymous:%s", call->req->address);
 }
 
 /*
@@ -159,14 +162,17 @@ static int idempotent_replay(struct api_call *call, const char *key, const char 
 				    "use a new key for a new request");
 		} else {
 			/* content_type must be a static string: map back to ours. */
-			const char *type = strcmp(store_col_text(stmt, 4), "application/problem+json") == 0
+			const char *type = strcmp(store_col_text(stmt, 4),
+						  "application/problem+json") == 0
 						   ? "application/problem+json"
 						   : "application/json";
-			http_response_set(resp, (int)store_col_int64(stmt, 3), type, body, strlen(body));
+			http_response_set(resp, (int)store_col_int64(stmt, 3), type, body,
+					  strlen(body));
 			http_response_header(resp, "Idempotent-Replayed", "true");
 			if (store_col_text(stmt, 6))
 				http_response_header(resp, "Location",
-						     cv_arena_strdup(call->req->arena, store_col_text(stmt, 6)));
+						     cv_arena_strdup(call->req->arena,
+								     store_col_text(stmt, 6)));
 		}
 		rc = 1;
 	} else if (rc == STORE_DONE) {
@@ -184,8 +190,9 @@ static int write_audit(struct api_call *call, const struct api_route *route)
 		.entity_type = call->entity_type,
 		.entity_id = call->entity_id,
 	};
-	char *detail = call->audit_detail ? json_dumps(call->audit_detail, JSON_COMPACT | JSON_SORT_KEYS)
-					  : NULL;
+	char *detail = call->audit_detail
+			       ? json_dumps(call->audit_detail, JSON_COMPACT | JSON_SORT_KEYS)
+			       : NULL;
 	int rc;
 
 	ev.detail = detail;
@@ -215,13 +222,17 @@ static int store_idempotent_response(struct api_call *call, const struct api_rou
 			   "INSERT INTO idempotency_keys (principal, key, method, path, request_hash,"
 			   " status, content_type, body, location, created_at)"
 			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-			   "tttttittt" "t", principal_key(call), key, call->req->method, call->req->path,
+			   "tttttittt"
+			   "t",
+			   principal_key(call), key, call->req->method, call->req->path,
 			   request_hash, (int64_t)(secret ? 409 : resp->status),
 			   secret ? "application/problem+json" : resp->content_type,
-			   secret ? secret_body : cv_buf_str(&resp->body), secret ? NULL : location, now);
+			   secret ? secret_body : cv_buf_str(&resp->body), secret ? NULL : location,
+			   now);
 }
 
-static void run_write(struct api_call *call, const struct api_route *route, struct http_response *resp)
+static void run_write(struct api_call *call, const struct api_route *route,
+		      struct http_response *resp)
 {
 	const char *key = http_header(call->req, "Idempotency-Key");
 	char request_hash[CV_SHA256_HEX];
@@ -291,20 +302,24 @@ void api_dispatch(void *ctx, struct http_request *req, struct http_response *res
 		*log_user = call.principal->user.username;
 	if (status || (route->permission != PERM_PUBLIC && !call.principal)) {
 		http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"caravan\"");
-		api_problem(resp, 401, status ? "the bearer token is not valid"
-					      : "sign in (POST /api/v1/auth/login) or send a bearer token");
+		api_problem(resp, 401,
+			    status ? "the bearer token is not valid"
+				   : "sign in (POST /api/v1/auth/login) or send a bearer token");
 		return;
 	}
 	if (call.principal && !auth_role_can(call.principal->user.role, route->permission)) {
-		api_problem(resp, 403, cv_arena_printf(req->arena, "your role (%s) does not hold the permission %s",
-						       auth_role_name(call.principal->user.role),
-						       auth_permission_name(route->permission)));
+		api_problem(resp, 403,
+			    cv_arena_printf(req->arena,
+					    "your role (%s) does not hold the permission %s",
+					    auth_role_name(call.principal->user.role),
+					    auth_permission_name(route->permission)));
 		return;
 	}
 	if (route->permission != PERM_PUBLIC && call.principal && call.principal->via_session &&
 	    !is_safe_method(req->method) && !csrf_ok(&call)) {
-		api_problem(resp, 403, "missing or wrong X-CSRF-Token header: send the csrf_token "
-				       "that the login response gave");
+		api_problem(resp, 403,
+			    "missing or wrong X-CSRF-Token header: send the csrf_token "
+			    "that the login response gave");
 		return;
 	}
 	if ((route->flags & API_JSON) && parse_body(&call, resp))

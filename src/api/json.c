@@ -140,7 +140,8 @@ int api_paging(struct api_call *call, int def, int max, const char **after, json
 		n = strtol(limit, &end, 10);
 		if (*end || end == limit || n < 1 || n > max) {
 			char message[96];
-			snprintf(message, sizeof(message), "must be a whole number from 1 to %d", max);
+			snprintf(message, sizeof(message), "must be a whole number from 1 to %d",
+				 max);
 			api_add_error(errors, "limit", message);
 			return def;
 		}
@@ -173,7 +174,8 @@ long api_body_int(struct api_call *call, const char *field, int required, long m
 		return def;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		snprintf(message, sizeof(message), "must be a whole number from %ld to %ld", min, max);
+		snprintf(message, sizeof(message), "must be a whole number from %ld to %ld", min,
+			 max);
 		api_add_error(errors, field, message);
 		return def;
 	}

@@ -15,8 +15,9 @@ int api_healthz(struct api_call *call, struct http_response *resp)
 		store_finish(stmt);
 	}
 	if (rc != STORE_ROW)
-		return api_json(resp, 503, json_pack("{s:s, s:s}", "status", "unavailable", "database",
-						     "unreachable"));
+		return api_json(resp, 503,
+				json_pack("{s:s, s:s}", "status", "unavailable", "database",
+					  "unreachable"));
 	return api_json(resp, 200, json_pack("{s:s, s:s}", "status", "ok", "database", "ok"));
 }
 

@@ -27,8 +27,8 @@ static json_t *operator_json(const struct aeo_operator *op)
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:o, s:s, s:s}", "id", op->id,
 			 "tin", op->tin, "name", op->name, "address", op->address, "country",
 			 op->country, "roles", roles, "sme", op->sme, "ecommerce", op->ecommerce,
-			 "contacts", contacts ? contacts : json_array(), "created_at", op->created_at,
-			 "updated_at", op->updated_at);
+			 "contacts", contacts ? contacts : json_array(), "created_at",
+			 op->created_at, "updated_at", op->updated_at);
 }
 
 /* Read the editable fields present in the body into op; report bad ones in errors. */
@@ -57,7 +57,9 @@ static void read_fields(struct api_call *call, struct aeo_operator *op, int crea
 		if (!json_is_array(roles))
 			api_add_error(errors, "roles", "must be a list of role names");
 		json_array_foreach(roles, i, r) {
-			unsigned bit = json_is_string(r) ? aeo_operator_role_parse(json_string_value(r)) : 0;
+			unsigned bit = json_is_string(r)
+					       ? aeo_operator_role_parse(json_string_value(r))
+					       : 0;
 			if (!bit) {
 				api_add_error(errors, "roles",
 					      "unknown role; use importer, exporter, manufacturer, customs_broker, "
@@ -127,7 +129,8 @@ int api_operators_create(struct api_call *call, struct http_response *resp)
 		return api_error(resp, CV_ENOMEM, NULL);
 	}
 	if (call->principal->user.role == ROLE_TRADER)
-		api_add_error(errors, "tin", "a trader user already belongs to an operator; ask customs to register another");
+		api_add_error(errors, "tin",
+			      "a trader user already belongs to an operator; ask customs to register another");
 	read_fields(call, op, 1, errors);
 	if (json_array_size(errors)) {
 		cv_free(op);
@@ -145,7 +148,8 @@ int api_operators_create(struct api_call *call, struct http_response *resp)
 	call->entity_type = "operator";
 	call->entity_id = cv_arena_strdup(call->req->arena, op->id);
 	call->audit_detail = json_pack("{s:s, s:s}", "tin", op->tin, "name", op->name);
-	http_response_header(resp, "Location", cv_arena_printf(call->req->arena, "/api/v1/operators/%s", op->id));
+	http_response_header(resp, "Location",
+			     cv_arena_printf(call->req->arena, "/api/v1/operators/%s", op->id));
 	rc = api_json(resp, 201, operator_json(op));
 	cv_free(op);
 	return rc;
@@ -190,9 +194,11 @@ int api_operators_update(struct api_call *call, struct http_response *resp)
 	}
 	errors = json_array();
 	if (json_object_get(call->body, "tin"))
-		api_add_error(errors, "tin", "the identification number cannot change; register a new operator");
+		api_add_error(errors, "tin",
+			      "the identification number cannot change; register a new operator");
 	if (json_object_get(call->body, "country"))
-		api_add_error(errors, "country", "the country cannot change; register a new operator");
+		api_add_error(errors, "country",
+			      "the country cannot change; register a new operator");
 	read_fields(call, op, 0, errors);
 	if (json_array_size(errors)) {
 		cv_free(op);

@@ -101,12 +101,15 @@ static int tally_row(struct cv_buf *b, const char *kind, json_t *t)
 	char pillar[8] = "", total[16], complied[16], percent[16];
 
 	if (json_object_get(t, "pillar"))
-		snprintf(pillar, sizeof(pillar), "%d", (int)json_integer_value(json_object_get(t, "pillar")));
+		snprintf(pillar, sizeof(pillar), "%d",
+			 (int)json_integer_value(json_object_get(t, "pillar")));
 	snprintf(total, sizeof(total), "%d", (int)json_integer_value(json_object_get(t, "total")));
-	snprintf(complied, sizeof(complied), "%d", (int)json_integer_value(json_object_get(t, "complied")));
+	snprintf(complied, sizeof(complied), "%d",
+		 (int)json_integer_value(json_object_get(t, "complied")));
 	snprintf(percent, sizeof(percent), "%.1f", json_real_value(json_object_get(t, "percent")));
-	return csv_row(b, (const char *const[10]){kind, pillar, "", json_string_value(json_object_get(t, "name")),
-						   "", total, complied, percent, "", ""});
+	return csv_row(b, (const char *const[10]){kind, pillar, "",
+						  json_string_value(json_object_get(t, "name")), "",
+						  total, complied, percent, "", ""});
 }
 
 static int report_csv(struct api_call *call, struct http_response *resp, json_t *report)
@@ -119,19 +122,26 @@ static int report_csv(struct api_call *call, struct http_response *resp, json_t 
 	if (rc)
 		return api_error(resp, rc, NULL);
 	cv_buf_init(&b);
-	rc = csv_row(&b, (const char *const[10]){"kind", "pillar", "id", "title", "complied", "total",
-						  "complied_count", "percent", "legal_basis", "recommendation"});
+	rc = csv_row(&b, (const char *const[10]){"kind", "pillar", "id", "title", "complied",
+						 "total", "complied_count", "percent",
+						 "legal_basis", "recommendation"});
 	json_array_foreach(standards, i, s) {
 		char pillar[8];
 		if (rc)
 			break;
-		snprintf(pillar, sizeof(pillar), "%d", (int)json_integer_value(json_object_get(s, "pillar")));
-		rc = csv_row(&b, (const char *const[10]){
-					 "standard", pillar, json_string_value(json_object_get(s, "id")),
-					 json_string_value(json_object_get(s, "title")),
-					 json_string_value(json_object_get(s, "complied")), "", "", "",
-					 json_string_value(json_object_get(s, "legal_basis")),
-					 json_string_value(json_object_get(s, "recommendation"))});
+		snprintf(pillar, sizeof(pillar), "%d",
+			 (int)json_integer_value(json_object_get(s, "pillar")));
+		rc = csv_row(&b,
+			     (const char *const[10]){"standard", pillar,
+						     json_string_value(json_object_get(s, "id")),
+						     json_string_value(json_object_get(s, "title")),
+						     json_string_value(
+							     json_object_get(s, "complied")),
+						     "", "", "",
+						     json_string_value(
+							     json_object_get(s, "legal_basis")),
+						     json_string_value(
+							     json_object_get(s, "recommendation"))});
 	}
 	json_array_foreach(json_object_get(report, "pillars"), i, p) {
 		if (!rc)
@@ -144,20 +154,24 @@ static int report_csv(struct api_call *call, struct http_response *resp, json_t 
 		rc = http_response_set(resp, 200, "text/csv; charset=utf-8", b.data, b.len);
 	cv_buf_release(&b);
 	if (!rc)
-		http_response_header(resp, "Content-Disposition", "attachment; filename=\"safe-report.csv\"");
+		http_response_header(resp, "Content-Disposition",
+				     "attachment; filename=\"safe-report.csv\"");
 	return rc ? api_error(resp, rc, NULL) : 0;
 }
 
 int api_safe_report(struct api_call *call, struct http_response *resp)
 {
-	const char *format = http_query(call->req, "format"), *accept = http_header(call->req, "Accept");
+	const char *format = http_query(call->req, "format"),
+		   *accept = http_header(call->req, "Accept");
 	json_t *report;
 	int csv, rc;
 
 	if (format && strcmp(format, "csv") && strcmp(format, "json"))
 		return api_problem_fields(resp, "unknown format",
-					  json_pack("[{s:s, s:s}]", "field", "format", "message", "must be json or csv"));
-	csv = (format && !strcmp(format, "csv")) || (!format && accept && strstr(accept, "text/csv"));
+					  json_pack("[{s:s, s:s}]", "field", "format", "message",
+						    "must be json or csv"));
+	csv = (format && !strcmp(format, "csv")) ||
+	      (!format && accept && strstr(accept, "text/csv"));
 	http_response_header(resp, "Vary", "Accept");
 	rc = aeo_safe_report_json(call->conn, &report);
 	if (rc)

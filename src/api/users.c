@@ -66,12 +66,13 @@ int api_users_create(struct api_call *call, struct http_response *resp)
 	nu.operator_id = api_body_string(call, "operator_id", 0, 64, errors);
 	nu.agency_code = api_body_string(call, "agency_code", 0, AUTH_AGENCY_MAX, errors);
 	if (role && auth_role_parse(role, &nu.role))
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "role", "message",
-							"must be one of: trader, aeo_officer, risk_analyst, "
-							"border_officer, pga_officer, partner, admin, auditor"));
+		json_array_append_new(errors,
+				      json_pack("{s:s, s:s}", "field", "role", "message",
+						"must be one of: trader, aeo_officer, risk_analyst, "
+						"border_officer, pga_officer, partner, admin, auditor"));
 	if (nu.password && auth_password_validate(nu.password, &err))
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "password", "message",
-							err.message));
+		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "password",
+							"message", err.message));
 	if (json_array_size(errors))
 		return api_problem_fields(resp, "the user cannot be created as sent", errors);
 	json_decref(errors);
@@ -113,7 +114,8 @@ int api_users_token_create(struct api_call *call, struct http_response *resp)
 	int rc;
 
 	if (json_array_size(errors))
-		return api_problem_fields(resp, "a token needs a label saying what it is for", errors);
+		return api_problem_fields(resp, "a token needs a label saying what it is for",
+					  errors);
 	json_decref(errors);
 	rc = auth_user_find(call->conn, http_param(call->req, "id"), &user);
 	if (rc == CV_ENOTFOUND)
@@ -126,6 +128,6 @@ int api_users_token_create(struct api_call *call, struct http_response *resp)
 	call->entity_id = cv_arena_strdup(call->req->arena, id);
 	call->audit_detail = json_pack("{s:s, s:s}", "user", user.username, "label", label);
 	return api_json(resp, 201,
-			json_pack("{s:s, s:s, s:s, s:s}", "id", id, "user_id", user.id, "label", label,
-				  "token", token));
+			json_pack("{s:s, s:s, s:s, s:s}", "id", id, "user_id", user.id, "label",
+				  label, "token", token));
 }

@@ -107,11 +107,14 @@ int audit_append(struct store_conn *conn, const struct audit_event *ev, int64_t 
 				 "INSERT INTO audit_log (seq, id, at, actor, action, entity_type,"
 				 " entity_id, detail, prev_hash, hash)"
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-				 "itttttttt" "t", row.seq, row.id, row.at, row.actor, row.action,
-				 row.entity_type, row.entity_id, row.detail, prev, hash);
+				 "itttttttt"
+				 "t",
+				 row.seq, row.id, row.at, row.actor, row.action, row.entity_type,
+				 row.entity_id, row.detail, prev, hash);
 	if (!rc)
-		rc = store_execf(conn, NULL, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-				 "it", row.seq, hash);
+		rc = store_execf(conn, NULL,
+				 "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", "it",
+				 row.seq, hash);
 	if (rc)
 		return cv_error_set(err, rc, "audit", "cannot append to the audit log: %s",
 				    store_errmsg(conn));

@@ -39,8 +39,8 @@ enum auth_permission {
 	PERM_APPLICATIONS_WRITE, /* which actions each side may take: aeo/applications.c */
 	PERM_SAFE_READ,          /* the administration's SAFE self-assessment */
 	PERM_SAFE_WRITE,
-	PERM_COMPLIANCE_WRITE,   /* record compliance events */
-	PERM_AEO_CANDIDATES,     /* the proactive list of compliant non-AEO operators */
+	PERM_COMPLIANCE_WRITE, /* record compliance events */
+	PERM_AEO_CANDIDATES,   /* the proactive list of compliant non-AEO operators */
 	PERM_COUNT
 };
 

@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PRINCIPAL_COLUMNS \
+#define PRINCIPAL_COLUMNS                                                                          \
 	"u.id, u.username, u.role, COALESCE(u.operator_id, ''), COALESCE(u.agency_code, ''), u.disabled, u.created_at"
 
-static void copy(char *dst, size_t size, const char *src) { snprintf(dst, size, "%s", src ? src : ""); }
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
 
 static void read_principal(struct store_stmt *stmt, struct auth_principal *p)
 {
@@ -49,8 +52,8 @@ int auth_session_create(struct store_conn *conn, const char *user_id, int hours,
 	return CV_OK;
 }
 
-static int lookup(struct store_conn *conn, const char *sql, const char *token, struct auth_principal *out,
-		  int via_session)
+static int lookup(struct store_conn *conn, const char *sql, const char *token,
+		  struct auth_principal *out, int via_session)
 {
 	char hash[CV_SHA256_HEX];
 	struct store_stmt *stmt;
@@ -60,7 +63,8 @@ static int lookup(struct store_conn *conn, const char *sql, const char *token, s
 	rc = store_prepare(conn, sql, &stmt);
 	if (rc)
 		return rc;
-	rc = via_session ? store_bindf(stmt, "ti", hash, cv_clock_now_ms()) : store_bindf(stmt, "t", hash);
+	rc = via_session ? store_bindf(stmt, "ti", hash, cv_clock_now_ms())
+			 : store_bindf(stmt, "t", hash);
 	if (!rc)
 		rc = store_step(stmt);
 	if (rc == STORE_ROW) {
@@ -108,7 +112,8 @@ int auth_token_create(struct store_conn *conn, const char *user_id, const char *
 			 " VALUES ($1, $2, $3, $4, $5)",
 			 "ttttt", id, hash, user_id, label, now);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot create the token: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot create the token: %s",
+				    store_errmsg(conn));
 	return CV_OK;
 }
 
@@ -147,7 +152,8 @@ int auth_throttle_check(struct store_conn *conn, const char *subject,
 		int64_t excess = failures - policy->max_failures;
 		rc = CV_OK;
 		if (excess >= 0) {
-			int64_t wait_s = excess >= 10 ? AUTH_THROTTLE_MAX_WAIT_S : (int64_t)1 << excess;
+			int64_t wait_s = excess >= 10 ? AUTH_THROTTLE_MAX_WAIT_S
+						      : (int64_t)1 << excess;
 			int64_t left_ms;
 			if (wait_s > AUTH_THROTTLE_MAX_WAIT_S)
 				wait_s = AUTH_THROTTLE_MAX_WAIT_S;
@@ -164,7 +170,8 @@ int auth_throttle_check(struct store_conn *conn, const char *subject,
 	return rc;
 }
 
-int auth_throttle_fail(struct store_conn *conn, const char *subject, const struct auth_throttle *policy)
+int auth_throttle_fail(struct store_conn *conn, const char *subject,
+		       const struct auth_throttle *policy)
 {
 	int64_t now = cv_clock_now_ms();
 
@@ -183,5 +190,6 @@ int auth_throttle_fail(struct store_conn *conn, const char *subject, const struc
 
 int auth_throttle_clear(struct store_conn *conn, const char *subject)
 {
-	return store_execf(conn, NULL, "DELETE FROM login_failures WHERE subject = $1", "t", subject);
+	return store_execf(conn, NULL, "DELETE FROM login_failures WHERE subject = $1", "t",
+			   subject);
 }

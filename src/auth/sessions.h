@@ -26,8 +26,8 @@
 /* Who is making a request, and how they proved it. */
 struct auth_principal {
 	struct auth_user user;
-	int via_session;                  /* 1: cookie (CSRF applies); 0: bearer token */
-	char csrf_token[CV_SECRET_STR];   /* the session's CSRF token */
+	int via_session;                /* 1: cookie (CSRF applies); 0: bearer token */
+	char csrf_token[CV_SECRET_STR]; /* the session's CSRF token */
 };
 
 /* Open a session; token and csrf receive new secrets. In a write transaction. */

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USER_COLUMNS "id, username, role, COALESCE(operator_id, ''), COALESCE(agency_code, ''), disabled, created_at"
+#define USER_COLUMNS                                                                               \
+	"id, username, role, COALESCE(operator_id, ''), COALESCE(agency_code, ''), disabled, created_at"
 
 int auth_password_validate(const char *password, struct cv_error *err)
 {
@@ -53,7 +54,10 @@ static int username_valid(const char *name)
 	return 1;
 }
 
-static void copy(char *dst, size_t size, const char *src) { snprintf(dst, size, "%s", src ? src : ""); }
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
 
 static void read_user(struct store_stmt *stmt, struct auth_user *u)
 {
@@ -84,35 +88,42 @@ static int exists(struct store_conn *conn, const char *sql, const char *value, i
 	return rc;
 }
 
-static int validate_links(struct store_conn *conn, const struct auth_user_new *u, struct cv_error *err)
+static int validate_links(struct store_conn *conn, const struct auth_user_new *u,
+			  struct cv_error *err)
 {
 	int is_trader = u->role == ROLE_TRADER, is_pga = u->role == ROLE_PGA_OFFICER;
-	int has_op = u->operator_id && *u->operator_id, has_agency = u->agency_code && *u->agency_code;
+	int has_op = u->operator_id && *u->operator_id,
+	    has_agency = u->agency_code && *u->agency_code;
 	int found = 0, rc;
 
 	if (is_trader && !has_op)
-		return cv_error_set(err, CV_EINVAL, "operator_id", "a trader user needs the operator it belongs to");
+		return cv_error_set(err, CV_EINVAL, "operator_id",
+				    "a trader user needs the operator it belongs to");
 	if (!is_trader && has_op)
-		return cv_error_set(err, CV_EINVAL, "operator_id", "only trader users belong to an operator");
+		return cv_error_set(err, CV_EINVAL, "operator_id",
+				    "only trader users belong to an operator");
 	if (is_pga && !has_agency)
-		return cv_error_set(err, CV_EINVAL, "agency_code", "a PGA officer needs the agency it works for");
+		return cv_error_set(err, CV_EINVAL, "agency_code",
+				    "a PGA officer needs the agency it works for");
 	if (!is_pga && has_agency)
-		return cv_error_set(err, CV_EINVAL, "agency_code", "only PGA officers belong to an agency");
+		return cv_error_set(err, CV_EINVAL, "agency_code",
+				    "only PGA officers belong to an agency");
 	if (has_op) {
-		rc = exists(conn, "SELECT 1 FROM operators WHERE id = $1 OR tin = $1", u->operator_id, &found);
+		rc = exists(conn, "SELECT 1 FROM operators WHERE id = $1 OR tin = $1",
+			    u->operator_id, &found);
 		if (rc)
 			return cv_error_set(err, rc, "operator_id", "%s", store_errmsg(conn));
 		if (!found)
-			return cv_error_set(err, CV_EINVAL, "operator_id", "no operator with id or TIN \"%s\"",
-					    u->operator_id);
+			return cv_error_set(err, CV_EINVAL, "operator_id",
+					    "no operator with id or TIN \"%s\"", u->operator_id);
 	}
 	if (has_agency) {
 		rc = exists(conn, "SELECT 1 FROM agencies WHERE code = $1", u->agency_code, &found);
 		if (rc)
 			return cv_error_set(err, rc, "agency_code", "%s", store_errmsg(conn));
 		if (!found)
-			return cv_error_set(err, CV_EINVAL, "agency_code", "no agency with code \"%s\"",
-					    u->agency_code);
+			return cv_error_set(err, CV_EINVAL, "agency_code",
+					    "no agency with code \"%s\"", u->agency_code);
 	}
 	return CV_OK;
 }
@@ -128,7 +139,8 @@ int auth_user_create(struct store_conn *conn, const struct auth_user_new *u, con
 				    "username must be %d to %d characters: lower-case letters, digits, '.', '_' or '-'",
 				    AUTH_USERNAME_MIN, AUTH_USERNAME_MAX);
 	if ((unsigned)u->role >= ROLE_COUNT)
-		return cv_error_set(err, CV_EINVAL, "role", "role must be one of: %s", auth_role_names());
+		return cv_error_set(err, CV_EINVAL, "role", "role must be one of: %s",
+				    auth_role_names());
 	rc = validate_links(conn, u, err);
 	if (rc)
 		return rc;
@@ -154,7 +166,9 @@ int auth_user_create(struct store_conn *conn, const struct auth_user_new *u, con
 int auth_user_find(struct store_conn *conn, const char *key, struct auth_user *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn, "SELECT " USER_COLUMNS " FROM users WHERE username = $1 OR id = $1", &stmt);
+	int rc = store_prepare(conn,
+			       "SELECT " USER_COLUMNS " FROM users WHERE username = $1 OR id = $1",
+			       &stmt);
 
 	if (rc)
 		return rc;
@@ -205,15 +219,17 @@ int auth_user_set_password(struct store_conn *conn, const char *user_id, const c
 
 	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
 	rc = store_execf(conn, &changed,
-			 "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "ttt",
-			 hash, now, user_id);
+			 "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+			 "ttt", hash, now, user_id);
 	if (!rc && changed == 0)
 		return cv_error_set(err, CV_ENOTFOUND, "username", "no such user");
 	/* A new password ends every session opened with the old one. */
 	if (!rc)
-		rc = store_execf(conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "t", user_id);
+		rc = store_execf(conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "t",
+				 user_id);
 	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot change the password: %s", store_errmsg(conn));
+		return cv_error_set(err, rc, NULL, "cannot change the password: %s",
+				    store_errmsg(conn));
 	return CV_OK;
 }
 

@@ -28,7 +28,7 @@ struct auth_user {
 	char id[CV_UUID_STR];
 	char username[AUTH_USERNAME_MAX + 1];
 	enum auth_role role;
-	char operator_id[CV_UUID_STR];        /* "" unless role is trader */
+	char operator_id[CV_UUID_STR];         /* "" unless role is trader */
 	char agency_code[AUTH_AGENCY_MAX + 1]; /* "" unless role is pga_officer */
 	int disabled;
 	char created_at[CV_RFC3339_MAX];

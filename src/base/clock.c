@@ -107,7 +107,8 @@ int cv_clock_parse_rfc3339(const char *s, int64_t *ms)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int oh, om;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+		    om > 59)
 			return CV_EINVAL;
 		offset_min = (oh * 60 + om) * (*p == '+' ? 1 : -1);
 		p += 6;

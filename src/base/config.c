@@ -20,7 +20,7 @@ struct key {
 	const char *name;
 	enum key_type type;
 	size_t offset;
-	size_t size;  /* for strings: buffer size */
+	size_t size;   /* for strings: buffer size */
 	long min, max; /* for integers */
 	const char *help;
 };
@@ -158,8 +158,8 @@ static int validate_text(const struct key *k, const char *value, struct cv_error
 	case KEY_LOG_LEVEL:
 		if (cv_log_parse_level(value, &level))
 			return cv_error_set(err, CV_EINVAL, k->name,
-					    "%s must be debug, info, warn, error or off, got \"%s\"", k->name,
-					    value);
+					    "%s must be debug, info, warn, error or off, got \"%s\"",
+					    k->name, value);
 		return CV_OK;
 	case KEY_LISTEN:
 		if (cv_config_listen_split(value, host, sizeof(host), &port))
@@ -171,11 +171,10 @@ static int validate_text(const struct key *k, const char *value, struct cv_error
 		if (strncmp(value, "sqlite:", 7) != 0 && strncmp(value, "postgresql://", 13) != 0 &&
 		    strncmp(value, "postgres://", 11) != 0)
 			return cv_error_set(err, CV_EINVAL, k->name,
-					    "%s must start with sqlite: or postgresql://, got \"%s\"", k->name,
-					    value);
+					    "%s must start with sqlite: or postgresql://, got \"%s\"",
+					    k->name, value);
 		return CV_OK;
-	default:
-		return CV_OK;
+	default: return CV_OK;
 	}
 }
 
@@ -194,8 +193,8 @@ int cv_config_set(struct cv_config *c, const char *name, const char *value, stru
 	case KEY_SIZE:
 		if (parse_long(value, &v, k->type == KEY_SIZE) || v < k->min || v > k->max)
 			return cv_error_set(err, CV_EINVAL, k->name,
-					    "%s must be a whole number from %ld to %ld, got \"%s\"", k->name,
-					    k->min, k->max, value);
+					    "%s must be a whole number from %ld to %ld, got \"%s\"",
+					    k->name, k->min, k->max, value);
 		if (k->type == KEY_SIZE)
 			*(size_t *)field = (size_t)v;
 		else
@@ -235,8 +234,9 @@ int cv_config_load_file(struct cv_config *c, const char *path, struct cv_error *
 
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			rc = cv_error_set(err, CV_EINVAL, "config", "%s:%d: line longer than %zu characters",
-					  path, lineno, sizeof(line) - 2);
+			rc = cv_error_set(err, CV_EINVAL, "config",
+					  "%s:%d: line longer than %zu characters", path, lineno,
+					  sizeof(line) - 2);
 			break;
 		}
 		s = trim(line);
@@ -244,8 +244,8 @@ int cv_config_load_file(struct cv_config *c, const char *path, struct cv_error *
 			continue;
 		eq = strchr(s, '=');
 		if (!eq) {
-			rc = cv_error_set(err, CV_EINVAL, "config", "%s:%d: expected KEY=VALUE", path,
-					  lineno);
+			rc = cv_error_set(err, CV_EINVAL, "config", "%s:%d: expected KEY=VALUE",
+					  path, lineno);
 			break;
 		}
 		*eq = '\0';

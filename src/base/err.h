@@ -17,17 +17,17 @@
 
 enum {
 	CV_OK = 0,
-	CV_ENOMEM = -1,    /* allocation failed */
-	CV_EINVAL = -2,    /* input is malformed or fails validation */
-	CV_ENOTFOUND = -3, /* the thing asked for does not exist */
-	CV_ECONFLICT = -4, /* conflicts with the current state (duplicate, wrong state) */
-	CV_EDB = -5,       /* the database failed */
-	CV_EIO = -6,       /* file or network I/O failed */
-	CV_EPERM = -7,     /* not permitted */
-	CV_EAUTH = -8,     /* not authenticated */
-	CV_EBUSY = -9,     /* try again later (locked, throttled) */
+	CV_ENOMEM = -1,        /* allocation failed */
+	CV_EINVAL = -2,        /* input is malformed or fails validation */
+	CV_ENOTFOUND = -3,     /* the thing asked for does not exist */
+	CV_ECONFLICT = -4,     /* conflicts with the current state (duplicate, wrong state) */
+	CV_EDB = -5,           /* the database failed */
+	CV_EIO = -6,           /* file or network I/O failed */
+	CV_EPERM = -7,         /* not permitted */
+	CV_EAUTH = -8,         /* not authenticated */
+	CV_EBUSY = -9,         /* try again later (locked, throttled) */
 	CV_EUNSUPPORTED = -10, /* a feature that is not built */
-	CV_EINTERNAL = -11 /* a bug: an invariant was broken */
+	CV_EINTERNAL = -11     /* a bug: an invariant was broken */
 };
 
 #define CV_ERROR_FIELD_MAX 128
@@ -35,9 +35,9 @@ enum {
 
 /* Details of a failure for the person who caused it. */
 struct cv_error {
-	int code;                            /* the CV_E* code also returned */
-	char field[CV_ERROR_FIELD_MAX];      /* offending field or "" */
-	char message[CV_ERROR_MESSAGE_MAX];  /* human sentence, no trailing newline */
+	int code;                           /* the CV_E* code also returned */
+	char field[CV_ERROR_FIELD_MAX];     /* offending field or "" */
+	char message[CV_ERROR_MESSAGE_MAX]; /* human sentence, no trailing newline */
 };
 
 /* Reset err to "no error". NULL is allowed. */

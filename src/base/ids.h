@@ -14,9 +14,9 @@
 
 #include <stddef.h>
 
-#define CV_UUID_STR 37    /* 36 characters + NUL */
-#define CV_SECRET_STR 44  /* base64url of 32 bytes (43) + NUL */
-#define CV_SHA256_HEX 65  /* 64 hex digits + NUL */
+#define CV_UUID_STR 37   /* 36 characters + NUL */
+#define CV_SECRET_STR 44 /* base64url of 32 bytes (43) + NUL */
+#define CV_SHA256_HEX 65 /* 64 hex digits + NUL */
 
 int cv_ids_init(void);
 /* A new UUIDv7 in lower-case text form. */

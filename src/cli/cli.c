@@ -120,7 +120,8 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, const char *u
 		}
 		if (strncmp(arg, "--", 2) != 0) {
 			if (args->npositional >= CLI_MAX_POSITIONAL)
-				return usage_error(argv[0], usage_text, "too many arguments at \"%s\"", arg);
+				return usage_error(argv[0], usage_text,
+						   "too many arguments at \"%s\"", arg);
 			args->positional[args->npositional++] = arg;
 			continue;
 		}
@@ -150,7 +151,8 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, const char *u
 			snprintf(key, sizeof(key), "%.*s", (int)len, name);
 			if (cv_config_set(&args->config, key, value, &err)) {
 				if (strncmp(err.message, "unknown configuration key", 25) == 0)
-					return usage_error(argv[0], usage_text, "unknown option --%s", key);
+					return usage_error(argv[0], usage_text,
+							   "unknown option --%s", key);
 				fprintf(stderr, "caravan %s: %s\n", argv[0], err.message);
 				return CLI_USAGE;
 			}

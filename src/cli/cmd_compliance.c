@@ -23,13 +23,16 @@ static void show_progress(long done, long total, void *ctx)
 	int *tty = ctx;
 
 	if (*tty && total)
-		fprintf(stderr, "\rscoring operators: %ld / %ld (%ld%%)   ", done, total, done * 100 / total);
+		fprintf(stderr, "\rscoring operators: %ld / %ld (%ld%%)   ", done, total,
+			done * 100 / total);
 }
 
 int cmd_compliance(int argc, char **argv)
 {
 	const char *date = NULL, *workers = NULL;
-	struct cli_flag flags[] = {{"date", &date, NULL}, {"workers", &workers, NULL}, {NULL, NULL, NULL}};
+	struct cli_flag flags[] = {{"date", &date, NULL},
+				   {"workers", &workers, NULL},
+				   {NULL, NULL, NULL}};
 	struct aeo_recompute_stats stats;
 	struct cli_args args;
 	struct store *store = NULL;
@@ -63,7 +66,8 @@ int cmd_compliance(int argc, char **argv)
 	if (cli_open_store(&args.config, &store, &conn))
 		return CLI_FAILED;
 	cv_error_clear(&err);
-	rc = aeo_scoresheet_recompute_all(store, date ? date : today, threads, show_progress, &tty, &stats, &err);
+	rc = aeo_scoresheet_recompute_all(store, date ? date : today, threads, show_progress, &tty,
+					  &stats, &err);
 	if (tty)
 		fprintf(stderr, "\n");
 	if (rc) {
@@ -72,8 +76,9 @@ int cmd_compliance(int argc, char **argv)
 	} else {
 		printf("scored %ld operators from %ld events as of %s in %.2f s (reading %.2f s, storing %.2f s): "
 		       "%.0f operators/s\n",
-		       stats.operators, stats.events, date ? date : today, stats.read_seconds + stats.write_seconds,
-		       stats.read_seconds, stats.write_seconds,
+		       stats.operators, stats.events, date ? date : today,
+		       stats.read_seconds + stats.write_seconds, stats.read_seconds,
+		       stats.write_seconds,
 		       stats.operators / (stats.read_seconds + stats.write_seconds + 1e-9));
 	}
 	store_close(store);

@@ -36,13 +36,18 @@ struct demo_account {
 
 static const struct demo_account accounts[] = {
 	{"admin", ROLE_ADMIN, "admin-demo-2026", NULL, NULL, "runs the node: users, configuration"},
-	{"aeo.officer", ROLE_AEO_OFFICER, "aeo-demo-2026", NULL, NULL, "AEO unit: reviews and authorizes"},
-	{"risk.analyst", ROLE_RISK_ANALYST, "risk-demo-2026", NULL, NULL, "writes selectivity profiles"},
-	{"border.officer", ROLE_BORDER_OFFICER, "border-demo-2026", NULL, NULL, "examines and releases"},
-	{"pga.officer", ROLE_PGA_OFFICER, "pga-demo-2026", NULL, "KZ-MOA", "Ministry of Agriculture: permits"},
+	{"aeo.officer", ROLE_AEO_OFFICER, "aeo-demo-2026", NULL, NULL,
+	 "AEO unit: reviews and authorizes"},
+	{"risk.analyst", ROLE_RISK_ANALYST, "risk-demo-2026", NULL, NULL,
+	 "writes selectivity profiles"},
+	{"border.officer", ROLE_BORDER_OFFICER, "border-demo-2026", NULL, NULL,
+	 "examines and releases"},
+	{"pga.officer", ROLE_PGA_OFFICER, "pga-demo-2026", NULL, "KZ-MOA",
+	 "Ministry of Agriculture: permits"},
 	{"trader", ROLE_TRADER, "trader-demo-2026", DEMO_OPERATOR_TIN, NULL, "Steppe Trading LLP"},
 	{"partner.uz", ROLE_PARTNER, "partner-demo-2026", NULL, NULL, "partner customs (Uzbekistan)"},
-	{"auditor", ROLE_AUDITOR, "auditor-demo-2026", NULL, NULL, "reads everything, changes nothing"},
+	{"auditor", ROLE_AUDITOR, "auditor-demo-2026", NULL, NULL,
+	 "reads everything, changes nothing"},
 };
 
 #define NACCOUNTS (sizeof(accounts) / sizeof(accounts[0]))
@@ -104,8 +109,8 @@ static const struct demo_operator operators[] = {
 	 AEO_ROLE_EXPRESS_OPERATOR | AEO_ROLE_ECOMMERCE_PLATFORM, 0, 1, "[]"},
 	{"KZ100200300400", "Caspian Petrochem Manufacturing", "Industrial Zone 3, Atyrau 060000",
 	 AEO_ROLE_MANUFACTURER | AEO_ROLE_EXPORTER, 0, 0, "[]"},
-	{"KZ600700800900", "Almaty Fresh Foods", "88 Raiymbek Avenue, Almaty",
-	 AEO_ROLE_IMPORTER, 1, 0, "[]"},
+	{"KZ600700800900", "Almaty Fresh Foods", "88 Raiymbek Avenue, Almaty", AEO_ROLE_IMPORTER, 1,
+	 0, "[]"},
 };
 
 static int load_reference_rows(struct store_conn *conn, const char *now, struct cv_error *err)
@@ -158,15 +163,14 @@ struct demo_history {
 };
 
 static const struct demo_history histories[] = {
-	{DEMO_OPERATOR_TIN, 60, 1, 6, 0, 0, 0, 0},
-	{"KZ987654321098", 45, 4, 4, 1, 0, 1, 6},
-	{"KZ555000111222", 220, 30, 12, 4, 2, 4, 40},
-	{"KZ100200300400", 35, 0, 3, 0, 0, 0, 0},
+	{DEMO_OPERATOR_TIN, 60, 1, 6, 0, 0, 0, 0},    {"KZ987654321098", 45, 4, 4, 1, 0, 1, 6},
+	{"KZ555000111222", 220, 30, 12, 4, 2, 4, 40}, {"KZ100200300400", 35, 0, 3, 0, 0, 0, 0},
 	{"KZ600700800900", 8, 0, 1, 0, 0, 0, 0},
 };
 
 static int add_events(struct store_conn *conn, const struct aeo_context *ctx, const char *tin,
-		      const char *kind, const char *outcome, int n, int days_late, struct cv_error *err)
+		      const char *kind, const char *outcome, int n, int days_late,
+		      struct cv_error *err)
 {
 	char on[CV_DATE_MAX], id[CV_UUID_STR];
 	int rc = CV_OK;
@@ -197,17 +201,23 @@ static int load_compliance_histories(struct store_conn *conn, struct cv_error *e
 		const struct demo_history *h = &histories[i];
 		rc = add_events(conn, &ctx, h->tin, "declaration_lodged", "", h->lodged, 0, err);
 		if (!rc)
-			rc = add_events(conn, &ctx, h->tin, "declaration_amended", "", h->amended, 0, err);
+			rc = add_events(conn, &ctx, h->tin, "declaration_amended", "", h->amended,
+					0, err);
 		if (!rc)
-			rc = add_events(conn, &ctx, h->tin, "examination", "clean", h->clean, 0, err);
+			rc = add_events(conn, &ctx, h->tin, "examination", "clean", h->clean, 0,
+					err);
 		if (!rc)
-			rc = add_events(conn, &ctx, h->tin, "examination", "minor", h->minor, 0, err);
+			rc = add_events(conn, &ctx, h->tin, "examination", "minor", h->minor, 0,
+					err);
 		if (!rc)
-			rc = add_events(conn, &ctx, h->tin, "examination", "major", h->major, 0, err);
+			rc = add_events(conn, &ctx, h->tin, "examination", "major", h->major, 0,
+					err);
 		if (!rc)
-			rc = add_events(conn, &ctx, h->tin, "infringement", "major", h->infringements, 0, err);
+			rc = add_events(conn, &ctx, h->tin, "infringement", "major",
+					h->infringements, 0, err);
 		if (!rc && h->late_days)
-			rc = add_events(conn, &ctx, h->tin, "late_payment", "", 1, h->late_days, err);
+			rc = add_events(conn, &ctx, h->tin, "late_payment", "", 1, h->late_days,
+					err);
 	}
 	return rc;
 }
@@ -217,7 +227,9 @@ static int load_safe_mapping(struct store_conn *conn, const char *data_dir, stru
 {
 	struct store_stmt *stmt;
 	char path[1024];
-	int assessed = 0, rc = store_prepare(conn, "SELECT COUNT(*) FROM safe_standards WHERE updated_by <> ''", &stmt);
+	int assessed = 0,
+	    rc = store_prepare(conn, "SELECT COUNT(*) FROM safe_standards WHERE updated_by <> ''",
+			       &stmt);
 
 	if (rc)
 		return rc;
@@ -259,8 +271,9 @@ static int load_demo(struct store_conn *conn, const char *data_dir)
 	if (!rc)
 		rc = load_compliance_histories(conn, &err);
 	for (size_t i = 0; i < NACCOUNTS && !rc; i++) {
-		struct auth_user_new nu = {accounts[i].username, accounts[i].password, accounts[i].role,
-					   accounts[i].operator_tin, accounts[i].agency_code};
+		struct auth_user_new nu = {accounts[i].username, accounts[i].password,
+					   accounts[i].role, accounts[i].operator_tin,
+					   accounts[i].agency_code};
 		if (exists[i])
 			continue;
 		rc = auth_user_create(conn, &nu, hashes[i], &user, &err);
@@ -273,7 +286,8 @@ static int load_demo(struct store_conn *conn, const char *data_dir)
 	else
 		store_rollback(conn);
 	if (rc) {
-		fprintf(stderr, "caravan demo: %s%s\n", err.message[0] ? err.message : store_errmsg(conn),
+		fprintf(stderr, "caravan demo: %s%s\n",
+			err.message[0] ? err.message : store_errmsg(conn),
 			rc == CV_EDB ? " (has 'caravan init' been run on this database?)" : "");
 		return CLI_FAILED;
 	}

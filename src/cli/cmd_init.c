@@ -77,7 +77,8 @@ int cmd_init(int argc, char **argv)
 		       "%ld CAREC members, %ld HS sections, %ld HS codes, %d SAFE standards, "
 		       "%d questionnaire template%s\n",
 		       args.config.db, version, counts.countries, counts.currencies, counts.carec,
-		       counts.hs_sections, counts.hs_codes, safe_count, saq_count, saq_count == 1 ? "" : "s");
+		       counts.hs_sections, counts.hs_codes, safe_count, saq_count,
+		       saq_count == 1 ? "" : "s");
 	store_close(store);
 	return rc;
 }

@@ -36,7 +36,8 @@ static char *read_file(const char *path, const char *what)
 	size_t n;
 
 	if (!f) {
-		fprintf(stderr, "caravan serve: cannot read the TLS %s %s: %s\n", what, path, strerror(errno));
+		fprintf(stderr, "caravan serve: cannot read the TLS %s %s: %s\n", what, path,
+			strerror(errno));
 		return NULL;
 	}
 	data = cv_malloc(PEM_MAX + 1);
@@ -113,7 +114,8 @@ int cmd_serve(int argc, char **argv)
 	if (rc || exit_now)
 		return rc;
 	if (args.npositional) {
-		fprintf(stderr, "caravan serve: unexpected argument \"%s\"\n%s", args.positional[0], usage);
+		fprintf(stderr, "caravan serve: unexpected argument \"%s\"\n%s", args.positional[0],
+			usage);
 		return CLI_USAGE;
 	}
 	if (cli_open_store(&args.config, &store, &conn))

@@ -41,7 +41,8 @@ static int finish(struct store_conn *conn, int rc, const char *action, const cha
 		  const char *entity_id, const char *detail)
 {
 	char actor[80];
-	struct audit_event ev = {cli_actor(actor, sizeof(actor)), action, entity_type, entity_id, detail};
+	struct audit_event ev = {cli_actor(actor, sizeof(actor)), action, entity_type, entity_id,
+				 detail};
 
 	if (!rc)
 		rc = audit_append(conn, &ev, NULL, NULL);
@@ -94,7 +95,8 @@ static int user_add(struct store_conn *conn, const char *username, const char *r
 	snprintf(detail, sizeof(detail), "{\"role\":\"%s\",\"username\":\"%s\"}", role, username);
 	rc = finish(conn, rc, "user.create", "user", user.id, detail);
 	if (rc) {
-		fprintf(stderr, "caravan user add: %s\n", err.message[0] ? err.message : store_errmsg(conn));
+		fprintf(stderr, "caravan user add: %s\n",
+			err.message[0] ? err.message : store_errmsg(conn));
 		return CLI_FAILED;
 	}
 	printf("user %s added (%s), id %s\n", user.username, role, user.id);
@@ -109,7 +111,8 @@ static int user_passwd(struct store_conn *conn, const char *username)
 	int rc;
 
 	if (auth_user_find(conn, username, &user)) {
-		fprintf(stderr, "caravan user passwd: no user \"%s\" (see caravan user list)\n", username);
+		fprintf(stderr, "caravan user passwd: no user \"%s\" (see caravan user list)\n",
+			username);
 		return CLI_FAILED;
 	}
 	if (read_new_password(hash))
@@ -120,7 +123,8 @@ static int user_passwd(struct store_conn *conn, const char *username)
 		rc = auth_user_set_password(conn, user.id, hash, &err);
 	rc = finish(conn, rc, "user.password_change", "user", user.id, NULL);
 	if (rc) {
-		fprintf(stderr, "caravan user passwd: %s\n", err.message[0] ? err.message : store_errmsg(conn));
+		fprintf(stderr, "caravan user passwd: %s\n",
+			err.message[0] ? err.message : store_errmsg(conn));
 		return CLI_FAILED;
 	}
 	printf("password of %s changed; the user's sessions were closed\n", user.username);
@@ -140,7 +144,8 @@ static int user_list(struct store_conn *conn)
 			return CLI_FAILED;
 		}
 		for (int i = 0; i < count; i++)
-			printf("%-24s %-15s %-38s %s%s\n", page[i].username, auth_role_name(page[i].role),
+			printf("%-24s %-15s %-38s %s%s\n", page[i].username,
+			       auth_role_name(page[i].role),
 			       page[i].operator_id[0] ? page[i].operator_id : page[i].agency_code,
 			       page[i].id, page[i].disabled ? " (disabled)" : "");
 		if (count)
@@ -157,7 +162,8 @@ static int user_token(struct store_conn *conn, const char *username, const char 
 	int rc;
 
 	if (auth_user_find(conn, username, &user)) {
-		fprintf(stderr, "caravan user token: no user \"%s\" (see caravan user list)\n", username);
+		fprintf(stderr, "caravan user token: no user \"%s\" (see caravan user list)\n",
+			username);
 		return CLI_FAILED;
 	}
 	cv_error_clear(&err);
@@ -166,11 +172,13 @@ static int user_token(struct store_conn *conn, const char *username, const char 
 		rc = auth_token_create(conn, user.id, label ? label : "cli", token, id, &err);
 	rc = finish(conn, rc, "user.token_create", "api_token", id, NULL);
 	if (rc) {
-		fprintf(stderr, "caravan user token: %s\n", err.message[0] ? err.message : store_errmsg(conn));
+		fprintf(stderr, "caravan user token: %s\n",
+			err.message[0] ? err.message : store_errmsg(conn));
 		return CLI_FAILED;
 	}
 	printf("%s\n", token);
-	fprintf(stderr, "token %s for %s: send it as 'Authorization: Bearer TOKEN'; it is shown only once\n",
+	fprintf(stderr,
+		"token %s for %s: send it as 'Authorization: Bearer TOKEN'; it is shown only once\n",
 		id, user.username);
 	return CLI_OK;
 }
@@ -178,9 +186,11 @@ static int user_token(struct store_conn *conn, const char *username, const char 
 int cmd_user(int argc, char **argv)
 {
 	const char *role = NULL, *operator_id = NULL, *agency = NULL, *label = NULL, *sub;
-	struct cli_flag flags[] = {
-		{"role", &role, NULL}, {"operator", &operator_id, NULL}, {"agency", &agency, NULL},
-		{"label", &label, NULL}, {NULL, NULL, NULL}};
+	struct cli_flag flags[] = {{"role", &role, NULL},
+				   {"operator", &operator_id, NULL},
+				   {"agency", &agency, NULL},
+				   {"label", &label, NULL},
+				   {NULL, NULL, NULL}};
 	struct cli_args args;
 	struct store *store = NULL;
 	struct store_conn *conn;
@@ -191,9 +201,11 @@ int cmd_user(int argc, char **argv)
 		return rc;
 	sub = args.npositional ? args.positional[0] : "";
 	want_name = strcmp(sub, "list") != 0;
-	if ((strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "list") && strcmp(sub, "token")) ||
+	if ((strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "list") &&
+	     strcmp(sub, "token")) ||
 	    args.npositional != (want_name ? 2 : 1)) {
-		fprintf(stderr, "caravan user: expected add, passwd, list or token with its arguments\n%s",
+		fprintf(stderr,
+			"caravan user: expected add, passwd, list or token with its arguments\n%s",
 			usage);
 		return CLI_USAGE;
 	}

@@ -26,10 +26,10 @@ struct http_param {
 
 struct http_request {
 	struct cv_arena *arena;
-	const char *method;       /* "GET" */
-	const char *path;         /* "/api/v1/users/42", percent-decoded by the server */
-	const char *address;      /* client IP address */
-	const char *body;         /* NUL-terminated; "" when none */
+	const char *method;  /* "GET" */
+	const char *path;    /* "/api/v1/users/42", percent-decoded by the server */
+	const char *address; /* client IP address */
+	const char *body;    /* NUL-terminated; "" when none */
 	size_t body_len;
 	/* Path parameters filled by the router from {name} segments. */
 	struct http_param params[HTTP_MAX_PARAMS];

@@ -25,8 +25,10 @@ static int match(const char *pattern, const char *path, struct http_request *req
 					return 0;
 				req->params[req->nparams].name =
 					cv_arena_strndup(req->arena, p + 1, (size_t)(close - p - 1));
-				req->params[req->nparams].value = cv_arena_strndup(req->arena, s, len);
-				if (!req->params[req->nparams].name || !req->params[req->nparams].value)
+				req->params[req->nparams].value = cv_arena_strndup(req->arena, s,
+										   len);
+				if (!req->params[req->nparams].name ||
+				    !req->params[req->nparams].value)
 					return 0;
 				req->nparams++;
 			}

@@ -58,11 +58,12 @@ static const char *client_address(struct MHD_Connection *c, struct cv_arena *are
 	if (info && info->client_addr) {
 		const struct sockaddr *sa = info->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-				  sizeof(text));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
 				  text, sizeof(text));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
+				  sizeof(text));
 	}
 	return cv_arena_strdup(arena, text);
 }
@@ -263,13 +264,14 @@ int http_server_start(const struct http_server_options *opts, http_handler_fn ha
 	s->ctx = ctx;
 	s->max_body = opts->max_body;
 	atomic_init(&s->in_flight, 0);
-	s->daemon = MHD_start_daemon(
-		flags, (uint16_t)opts->port, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER,
-		on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-		opts->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, opts->tls_cert,
-		MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key, MHD_OPTION_END);
+	s->daemon = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_access, s,
+				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+				     MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
+				     (unsigned)opts->threads, MHD_OPTION_NOTIFY_COMPLETED,
+				     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+				     opts->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+				     opts->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key,
+				     MHD_OPTION_END);
 	if (!s->daemon) {
 		cv_free(s);
 		return cv_error_set(err, CV_EIO, "listen",

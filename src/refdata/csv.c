@@ -125,8 +125,7 @@ static int unquote_field(struct refdata_csv *csv, char **w, struct cv_error *err
  * Parse the field at csv->next into *field; *separator receives what ended it:
  * ',' (more fields follow), '\n' (end of record) or '\0' (end of file).
  */
-static int parse_field(struct refdata_csv *csv, char **field, char *separator,
-		       struct cv_error *err)
+static int parse_field(struct refdata_csv *csv, char **field, char *separator, struct cv_error *err)
 {
 	char *w = csv->next;
 	char *r;
@@ -141,9 +140,8 @@ static int parse_field(struct refdata_csv *csv, char **field, char *separator,
 		while (csv->next < csv->end && *csv->next != ',' && *csv->next != '\n' &&
 		       *csv->next != '\r') {
 			if (*csv->next == '"')
-				return refdata_file_error(
-					err, csv->file, csv->line,
-					"a quote inside an unquoted field (quote the whole field and double the quote)");
+				return refdata_file_error(err, csv->file, csv->line,
+							  "a quote inside an unquoted field (quote the whole field and double the quote)");
 			csv->next++;
 		}
 		w = csv->next;
@@ -181,8 +179,8 @@ int refdata_csv_next(struct refdata_csv *csv, struct refdata_csv_row *row, struc
 		int rc;
 
 		if (row->count == REFDATA_CSV_FIELDS_MAX)
-			return refdata_file_error(err, csv->file, row->line,
-						  "more than %d fields", REFDATA_CSV_FIELDS_MAX);
+			return refdata_file_error(err, csv->file, row->line, "more than %d fields",
+						  REFDATA_CSV_FIELDS_MAX);
 		rc = parse_field(csv, &field, &separator, err);
 		if (rc)
 			return rc;

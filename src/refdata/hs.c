@@ -43,11 +43,10 @@
 #define HS_SUBHEADING_DIGITS 6
 #define ROMAN_DIGITS "IVXLCDM"
 
-static const char *const section_columns[] = { "section", "name" };
+static const char *const section_columns[] = {"section", "name"};
 enum { SECTION_NUMERAL, SECTION_NAME, SECTION_COLUMNS };
 
-static const char *const code_columns[] = { "section", "hscode", "description", "parent",
-					    "level" };
+static const char *const code_columns[] = {"section", "hscode", "description", "parent", "level"};
 enum { CODE_SECTION, CODE_CODE, CODE_DESCRIPTION, CODE_PARENT, CODE_LEVEL, CODE_COLUMNS };
 
 /* Whether the first len bytes of s are ASCII digits (stops safely at a NUL). */
@@ -114,8 +113,8 @@ static int read_sections(struct refdata_hs *hs, const char *data_dir, struct cv_
 {
 	struct refdata_csv csv;
 	struct refdata_csv_row row;
-	int rc = refdata_file_read(&hs->sections_file, data_dir, HS_SECTIONS_FILE, HS_WHAT,
-				   HS_HINT, err);
+	int rc = refdata_file_read(&hs->sections_file, data_dir, HS_SECTIONS_FILE, HS_WHAT, HS_HINT,
+				   err);
 
 	if (rc == CV_OK)
 		rc = refdata_csv_init(&csv, &hs->sections_file, err);
@@ -174,8 +173,7 @@ static int check_parent(const struct refdata_file *file, long line, const char *
 						  code, HS_AGGREGATE, parent);
 		return CV_OK;
 	}
-	if (strlen(parent) != len - HS_LEVEL_STEP ||
-	    strncmp(parent, code, len - HS_LEVEL_STEP) != 0)
+	if (strlen(parent) != len - HS_LEVEL_STEP || strncmp(parent, code, len - HS_LEVEL_STEP) != 0)
 		return refdata_file_error(err, file, line,
 					  "parent \"%s\" of %s must be its first %zu digits",
 					  parent, code, len - HS_LEVEL_STEP);
@@ -212,10 +210,10 @@ static int check_code(const struct refdata_hs *hs, const struct refdata_csv_row 
 					  out->code);
 	if (strlen(out->description) >= REFDATA_HS_DESCRIPTION_SIZE)
 		return refdata_file_error(err, file, row->line,
-					  "the description of %s is longer than %d bytes", out->code,
-					  REFDATA_HS_DESCRIPTION_SIZE - 1);
-	return check_parent(file, row->line, out->code,
-			    refdata_csv_trim(row->fields[CODE_PARENT]), &out->parent, err);
+					  "the description of %s is longer than %d bytes",
+					  out->code, REFDATA_HS_DESCRIPTION_SIZE - 1);
+	return check_parent(file, row->line, out->code, refdata_csv_trim(row->fields[CODE_PARENT]),
+			    &out->parent, err);
 }
 
 /* Accept one data row of harmonized-system.csv: store it, skip it or take the edition. */
@@ -225,10 +223,9 @@ static int take_code_row(struct refdata_hs *hs, const struct refdata_csv_row *ro
 	int rc;
 
 	if (row->count != CODE_COLUMNS)
-		return refdata_file_error(
-			err, &hs->codes_file, row->line,
-			"expected %d fields (section,hscode,description,parent,level), found %d",
-			CODE_COLUMNS, row->count);
+		return refdata_file_error(err, &hs->codes_file, row->line,
+					  "expected %d fields (section,hscode,description,parent,level), found %d",
+					  CODE_COLUMNS, row->count);
 	if (strcmp(refdata_csv_trim(row->fields[CODE_SECTION]), HS_AGGREGATE) == 0) {
 		if (strcmp(refdata_csv_trim(row->fields[CODE_CODE]), HS_AGGREGATE) == 0)
 			read_edition(row->fields[CODE_DESCRIPTION], hs->edition);
@@ -245,8 +242,7 @@ static int read_codes(struct refdata_hs *hs, const char *data_dir, struct cv_err
 {
 	struct refdata_csv csv;
 	struct refdata_csv_row row;
-	int rc = refdata_file_read(&hs->codes_file, data_dir, HS_CODES_FILE, HS_WHAT, HS_HINT,
-				   err);
+	int rc = refdata_file_read(&hs->codes_file, data_dir, HS_CODES_FILE, HS_WHAT, HS_HINT, err);
 
 	if (rc == CV_OK)
 		rc = refdata_csv_init(&csv, &hs->codes_file, err);
@@ -298,19 +294,17 @@ int refdata_hs_write(struct store_conn *conn, const struct refdata_hs *hs,
 	}
 	for (size_t i = 0; i < hs->code_count; i++) {
 		const struct refdata_hs_code *c = &hs->codes[i];
-		int rc = store_execf(
-			conn, NULL,
-			"INSERT INTO hs_codes (code, section, description, parent, level, edition)"
-			" VALUES ($1, $2, $3, $4, $5, $6)"
-			" ON CONFLICT (code) DO UPDATE SET section = excluded.section,"
-			" description = excluded.description, parent = excluded.parent,"
-			" level = excluded.level, edition = excluded.edition",
-			"ttttit", c->code, c->section, c->description, c->parent,
-			(int64_t)c->level, hs->edition);
+		int rc = store_execf(conn, NULL,
+				     "INSERT INTO hs_codes (code, section, description, parent, level, edition)"
+				     " VALUES ($1, $2, $3, $4, $5, $6)"
+				     " ON CONFLICT (code) DO UPDATE SET section = excluded.section,"
+				     " description = excluded.description, parent = excluded.parent,"
+				     " level = excluded.level, edition = excluded.edition",
+				     "ttttit", c->code, c->section, c->description, c->parent,
+				     (int64_t)c->level, hs->edition);
 
 		if (rc)
-			return refdata_db_error(err, rc, conn, "cannot write HS code %s",
-						c->code);
+			return refdata_db_error(err, rc, conn, "cannot write HS code %s", c->code);
 		counts->hs_codes++;
 	}
 	return CV_OK;
@@ -333,8 +327,8 @@ int refdata_hs_lookup(struct store_conn *conn, const char *code, char *descripti
 
 	assert(conn && code && description && size > 0);
 	if (!is_hs_code(code))
-		return cv_error_set(err, CV_EINVAL, "code", "HS code \"%s\" is not 2, 4 or 6 digits",
-				    code);
+		return cv_error_set(err, CV_EINVAL, "code",
+				    "HS code \"%s\" is not 2, 4 or 6 digits", code);
 	rc = store_prepare(conn, "SELECT description FROM hs_codes WHERE code = $1", &stmt);
 	if (rc)
 		return refdata_db_error(err, rc, conn, "cannot look up HS code %s", code);
@@ -351,8 +345,8 @@ int refdata_hs_lookup(struct store_conn *conn, const char *code, char *descripti
 					  "the description of HS code %s does not fit in %zu bytes",
 					  code, size);
 	} else if (rc == STORE_DONE) {
-		rc = cv_error_set(err, CV_ENOTFOUND, "code", "HS code %s is not in the nomenclature",
-				  code);
+		rc = cv_error_set(err, CV_ENOTFOUND, "code",
+				  "HS code %s is not in the nomenclature", code);
 	} else {
 		refdata_db_error(err, rc, conn, "cannot look up HS code %s", code);
 	}

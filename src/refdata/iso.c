@@ -40,21 +40,21 @@ struct field_rule {
 };
 
 static const struct field_rule country_rules[] = {
-	{ "alpha_2", 2, 'A', 'Z', "2 capital letters" },
-	{ "alpha_3", 3, 'A', 'Z', "3 capital letters" },
-	{ "numeric", 3, '0', '9', "3 digits" },
-	{ "name", 0, 0, 0, "a non-empty string" },
+	{"alpha_2", 2, 'A', 'Z', "2 capital letters"},
+	{"alpha_3", 3, 'A', 'Z', "3 capital letters"},
+	{"numeric", 3, '0', '9', "3 digits"},
+	{"name", 0, 0, 0, "a non-empty string"},
 };
 
 static const struct field_rule currency_rules[] = {
-	{ "alpha_3", 3, 'A', 'Z', "3 capital letters" },
-	{ "numeric", 3, '0', '9', "3 digits" },
-	{ "name", 0, 0, 0, "a non-empty string" },
+	{"alpha_3", 3, 'A', 'Z', "3 capital letters"},
+	{"numeric", 3, '0', '9', "3 digits"},
+	{"name", 0, 0, 0, "a non-empty string"},
 };
 
 static const struct field_rule member_rules[] = {
-	{ "country", 2, 'A', 'Z', "an ISO 3166-1 alpha-2 code (2 capital letters)" },
-	{ "currency", 3, 'A', 'Z', "an ISO 4217 alpha-3 code (3 capital letters)" },
+	{"country", 2, 'A', 'Z', "an ISO 3166-1 alpha-2 code (2 capital letters)"},
+	{"currency", 3, 'A', 'Z', "an ISO 4217 alpha-3 code (3 capital letters)"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -86,9 +86,9 @@ static int follows_rule(const char *value, const struct field_rule *rule)
  * Read dir/file->name as a JSON object and return (borrowed from *doc) its
  * array list_key, each entry an object that follows rules.
  */
-static int read_list(struct refdata_file *file, const char *dir, const char *what,
-		     const char *hint, const char *list_key, const struct field_rule *rules,
-		     size_t nrules, json_t **doc, json_t **list, struct cv_error *err)
+static int read_list(struct refdata_file *file, const char *dir, const char *what, const char *hint,
+		     const char *list_key, const struct field_rule *rules, size_t nrules,
+		     json_t **doc, json_t **list, struct cv_error *err)
 {
 	json_error_t jerr;
 	size_t i;
@@ -108,9 +108,10 @@ static int read_list(struct refdata_file *file, const char *dir, const char *wha
 	json_array_foreach(*list, i, entry) {
 		for (size_t r = 0; r < nrules; r++) {
 			if (!follows_rule(entry_text(entry, rules[r].key), &rules[r]))
-				return refdata_file_error(
-					err, file, 0, "entry %zu of \"%s\": \"%s\" must be %s",
-					i + 1, list_key, rules[r].key, rules[r].expected);
+				return refdata_file_error(err, file, 0,
+							  "entry %zu of \"%s\": \"%s\" must be %s",
+							  i + 1, list_key, rules[r].key,
+							  rules[r].expected);
 		}
 	}
 	return CV_OK;
@@ -162,14 +163,13 @@ static int check_members(const struct refdata_iso *iso, const struct refdata_fil
 int refdata_iso_read(struct refdata_iso *iso, const char *data_dir, const char *iso_codes_dir,
 		     struct cv_error *err)
 {
-	struct refdata_file countries = { .name = ISO_3166_FILE };
-	struct refdata_file currencies = { .name = ISO_4217_FILE };
-	struct refdata_file carec = { .name = CAREC_FILE };
+	struct refdata_file countries = {.name = ISO_3166_FILE};
+	struct refdata_file currencies = {.name = ISO_4217_FILE};
+	struct refdata_file carec = {.name = CAREC_FILE};
 	int rc;
 
-	rc = read_list(&countries, iso_codes_dir, ISO_WHAT, ISO_HINT, ISO_3166_LIST,
-		       country_rules, COUNT(country_rules), &iso->countries_doc, &iso->countries,
-		       err);
+	rc = read_list(&countries, iso_codes_dir, ISO_WHAT, ISO_HINT, ISO_3166_LIST, country_rules,
+		       COUNT(country_rules), &iso->countries_doc, &iso->countries, err);
 	if (rc == CV_OK)
 		rc = read_list(&currencies, iso_codes_dir, ISO_WHAT, ISO_HINT, ISO_4217_LIST,
 			       currency_rules, COUNT(currency_rules), &iso->currencies_doc,

@@ -114,8 +114,8 @@ int refdata_file_error(struct cv_error *err, const struct refdata_file *file, lo
 		what[0] = '\0';
 	va_end(ap);
 	if (line > 0)
-		return cv_error_set(err, CV_EINVAL, file->name, "%s line %ld: %s", file->path,
-				    line, what);
+		return cv_error_set(err, CV_EINVAL, file->name, "%s line %ld: %s", file->path, line,
+				    what);
 	return cv_error_set(err, CV_EINVAL, file->name, "%s: %s", file->path, what);
 }
 
@@ -140,7 +140,8 @@ static int write_all(struct store_conn *conn, const struct refdata_iso *iso,
 	int rc = store_begin(conn);
 
 	if (rc)
-		return refdata_db_error(err, rc, conn, "cannot start the reference data transaction");
+		return refdata_db_error(err, rc, conn,
+					"cannot start the reference data transaction");
 	rc = refdata_iso_write(conn, iso, written, err);
 	if (rc == CV_OK)
 		rc = refdata_hs_write(conn, hs, written, err);

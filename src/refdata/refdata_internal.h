@@ -103,9 +103,9 @@ struct refdata_iso {
 	json_t *countries_doc; /* owned parsed documents */
 	json_t *currencies_doc;
 	json_t *carec_doc;
-	json_t *countries;  /* borrowed: the validated entry arrays */
+	json_t *countries; /* borrowed: the validated entry arrays */
 	json_t *currencies;
-	json_t *members;    /* carec.json "members" */
+	json_t *members; /* carec.json "members" */
 };
 
 /* Read and validate iso_3166-1.json, iso_4217.json and carec.json. */
@@ -128,7 +128,7 @@ struct refdata_hs_section {
 };
 
 struct refdata_hs_code {
-	const char *code;   /* 2, 4 or 6 digits */
+	const char *code; /* 2, 4 or 6 digits */
 	const char *section;
 	const char *description;
 	const char *parent; /* NULL for chapters */

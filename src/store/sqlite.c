@@ -115,7 +115,8 @@ static int sq_connect(const char *url, void **out, struct cv_error *err)
 
 	pthread_once(&sqlite_once, sqlite_setup);
 	if (!*path)
-		return cv_error_set(err, CV_EINVAL, "db", "sqlite: URL needs a path, as in sqlite:var/caravan.db");
+		return cv_error_set(err, CV_EINVAL, "db",
+				    "sqlite: URL needs a path, as in sqlite:var/caravan.db");
 	if (strcmp(path, ":memory:") != 0 && make_parent_dirs(path) != 0)
 		return cv_error_set(err, CV_EIO, "db", "cannot create the folder for %s: %s", path,
 				    strerror(errno));
@@ -129,8 +130,9 @@ static int sq_connect(const char *url, void **out, struct cv_error *err)
 	}
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db, 1);
-	rc = sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-			 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+	rc = sq_exec(db,
+		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
 		     err);
 	if (rc) {
 		sqlite3_close(db);
@@ -252,7 +254,10 @@ static int sq_step(void *stmt)
 	return map_rc(s->db, rc);
 }
 
-static int sq_col_count(void *stmt) { return sqlite3_column_count(((struct sqlite_stmt *)stmt)->stmt); }
+static int sq_col_count(void *stmt)
+{
+	return sqlite3_column_count(((struct sqlite_stmt *)stmt)->stmt);
+}
 
 static const char *sq_col_name(void *stmt, int col)
 {

@@ -308,8 +308,14 @@ int store_bind_text(struct store_stmt *s, int n, const char *v)
 {
 	return v ? DRV(s)->bind_text(s->impl, n, v) : DRV(s)->bind_null(s->impl, n);
 }
-int store_bind_int64(struct store_stmt *s, int n, int64_t v) { return DRV(s)->bind_int64(s->impl, n, v); }
-int store_bind_double(struct store_stmt *s, int n, double v) { return DRV(s)->bind_double(s->impl, n, v); }
+int store_bind_int64(struct store_stmt *s, int n, int64_t v)
+{
+	return DRV(s)->bind_int64(s->impl, n, v);
+}
+int store_bind_double(struct store_stmt *s, int n, double v)
+{
+	return DRV(s)->bind_double(s->impl, n, v);
+}
 int store_bind_null(struct store_stmt *s, int n) { return DRV(s)->bind_null(s->impl, n); }
 int store_step(struct store_stmt *s) { return DRV(s)->step(s->impl); }
 const char *store_col_text(struct store_stmt *s, int c) { return DRV(s)->col_text(s->impl, c); }

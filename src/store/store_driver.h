@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 struct store_driver {
-	const char *name;   /* "sqlite" */
-	const char *scheme; /* URL prefix: "sqlite:" */
+	const char *name;      /* "sqlite" */
+	const char *scheme;    /* URL prefix: "sqlite:" */
 	const char *begin_sql; /* statement that starts a write transaction */
 
 	int (*connect)(const char *url, void **conn, struct cv_error *err);

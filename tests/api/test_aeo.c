@@ -77,7 +77,8 @@ static long act(const char *user, const char *id, const char *action, const char
 
 	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
 	if (reason)
-		snprintf(body, sizeof(body), "{\"action\":\"%s\",\"reason\":\"%s\"}", action, reason);
+		snprintf(body, sizeof(body), "{\"action\":\"%s\",\"reason\":\"%s\"}", action,
+			 reason);
 	else
 		snprintf(body, sizeof(body), "{\"action\":\"%s\"}", action);
 	return call(user, "POST", path, body, out);
@@ -105,12 +106,15 @@ Test(aeo, trader_edits_its_own_operator_but_not_its_number)
 	struct test_response r;
 
 	cr_assert_eq(call("trader", "PATCH", "/api/v1/operators/KZ123456789012",
-			  "{\"address\":\"1 New Street, Almaty\",\"roles\":[\"importer\"]}", &r), 200, "%s", r.body);
+			  "{\"address\":\"1 New Street, Almaty\",\"roles\":[\"importer\"]}", &r),
+		     200, "%s", r.body);
 	cr_assert_str_eq(str(&r, "address"), "1 New Street, Almaty");
 	cr_assert_eq(json_array_size(json_object_get(r.json, "roles")), 1, "%s", r.body);
 	cr_assert_str_eq(str(&r, "name"), "Steppe Trading LLP");
 	test_response_free(&r);
-	cr_assert_eq(call("trader", "PATCH", "/api/v1/operators/KZ123456789012", "{\"tin\":\"KZ000000000000\"}", NULL), 422);
+	cr_assert_eq(call("trader", "PATCH", "/api/v1/operators/KZ123456789012",
+			  "{\"tin\":\"KZ000000000000\"}", NULL),
+		     422);
 }
 
 Test(aeo, customs_registers_an_operator_with_a_checked_number)
@@ -121,15 +125,19 @@ Test(aeo, customs_registers_an_operator_with_a_checked_number)
 
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
 			  "{\"tin\":\"KZ12345\",\"country\":\"KZ\",\"name\":\"Short Number LLP\",\"roles\":[\"importer\"]}",
-			  &r), 422);
+			  &r),
+		     422);
 	errors = json_object_get(r.json, "errors");
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")), "tin");
-	cr_assert(strstr(r.body, "KZ123456789012"), "the message should give an example: %s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+			 "tin");
+	cr_assert(strstr(r.body, "KZ123456789012"), "the message should give an example: %s",
+		  r.body);
 	test_response_free(&r);
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
 			  "{\"tin\":\"KZ111122223333\",\"country\":\"KZ\",\"name\":\"Ақ Жол ЖШС\","
 			  "\"roles\":[\"carrier\"],\"contacts\":[{\"name\":\"A\",\"email\":\"a@b.example\"}]}",
-			  &r), 201, "%s", r.body);
+			  &r),
+		     201, "%s", r.body);
 	location = test_header(&r, "Location");
 	cr_assert(location);
 	free(location);
@@ -137,21 +145,32 @@ Test(aeo, customs_registers_an_operator_with_a_checked_number)
 	/* Other countries fall back to the EORI-style default format. */
 	cr_assert_eq(call("admin", "POST", "/api/v1/operators",
 			  "{\"tin\":\"DE1234567890\",\"country\":\"DE\",\"name\":\"Berlin GmbH\",\"roles\":[\"exporter\"]}",
-			  NULL), 201);
+			  NULL),
+		     201);
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
 			  "{\"tin\":\"KZ111122223333\",\"country\":\"KZ\",\"name\":\"Twin\",\"roles\":[\"carrier\"]}",
-			  NULL), 409);
+			  NULL),
+		     409);
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
-			  "{\"tin\":\"KZ111122224444\",\"country\":\"KZ\",\"name\":\"X\",\"roles\":[\"pirate\"]}", NULL), 422);
+			  "{\"tin\":\"KZ111122224444\",\"country\":\"KZ\",\"name\":\"X\",\"roles\":[\"pirate\"]}",
+			  NULL),
+		     422);
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
 			  "{\"tin\":\"KZ111122224444\",\"country\":\"KZ\",\"name\":\"X\",\"roles\":[\"carrier\"],\"contacts\":\"call me\"}",
-			  NULL), 422);
+			  NULL),
+		     422);
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
-			  "{\"tin\":\"XX111122224444\",\"country\":\"XX\",\"name\":\"X\",\"roles\":[\"carrier\"]}", NULL), 422);
+			  "{\"tin\":\"XX111122224444\",\"country\":\"XX\",\"name\":\"X\",\"roles\":[\"carrier\"]}",
+			  NULL),
+		     422);
 	cr_assert_eq(call("trader", "POST", "/api/v1/operators",
-			  "{\"tin\":\"KZ111122225555\",\"country\":\"KZ\",\"name\":\"Mine\",\"roles\":[\"carrier\"]}", NULL), 422);
+			  "{\"tin\":\"KZ111122225555\",\"country\":\"KZ\",\"name\":\"Mine\",\"roles\":[\"carrier\"]}",
+			  NULL),
+		     422);
 	cr_assert_eq(call("border.officer", "POST", "/api/v1/operators",
-			  "{\"tin\":\"KZ111122225555\",\"country\":\"KZ\",\"name\":\"Mine\",\"roles\":[\"carrier\"]}", NULL), 403);
+			  "{\"tin\":\"KZ111122225555\",\"country\":\"KZ\",\"name\":\"Mine\",\"roles\":[\"carrier\"]}",
+			  NULL),
+		     403);
 }
 
 Test(aeo, search_finds_by_name_prefix_in_any_case_and_by_number_prefix)
@@ -159,14 +178,18 @@ Test(aeo, search_finds_by_name_prefix_in_any_case_and_by_number_prefix)
 	struct test_response r;
 
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
-			  "{\"tin\":\"KZ111122223333\",\"country\":\"KZ\",\"name\":\"Ақ Жол ЖШС\",\"roles\":[\"carrier\"]}", NULL), 201);
+			  "{\"tin\":\"KZ111122223333\",\"country\":\"KZ\",\"name\":\"Ақ Жол ЖШС\",\"roles\":[\"carrier\"]}",
+			  NULL),
+		     201);
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=ALTYN", NULL, &r), 200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
 	test_response_free(&r);
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D0%B0%D2%9B", NULL, &r), 200); /* "ақ" */
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D0%B0%D2%9B", NULL, &r),
+		     200); /* "ақ" */
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
 	test_response_free(&r);
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D0%90%D2%9B", NULL, &r), 200); /* "Ақ" */
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D0%90%D2%9B", NULL, &r),
+		     200); /* "Ақ" */
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
 	test_response_free(&r);
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=kz5550", NULL, &r), 200);
@@ -195,9 +218,11 @@ Test(aeo, whole_lifecycle_from_draft_to_authorization_with_timeline)
 	cr_assert_eq(act("aeo.officer", id, "validate", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", id, "authorize", NULL, &r), 200, "%s", r.body);
 	cr_assert_str_eq(str(&r, "state"), "authorized");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "authorization"), "number")),
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "authorization"),
+							   "number")),
 			 "KZAEOF0000000001");
-	cr_assert(json_is_true(json_object_get(json_object_get(r.json, "authorization"), "consent_mra")));
+	cr_assert(json_is_true(
+		json_object_get(json_object_get(r.json, "authorization"), "consent_mra")));
 	test_response_free(&r);
 
 	snprintf(path, sizeof(path), "/api/v1/applications/%s", id);
@@ -206,32 +231,42 @@ Test(aeo, whole_lifecycle_from_draft_to_authorization_with_timeline)
 	cr_assert_eq(json_array_size(json_object_get(r.json, "allowed_actions")), 0, "%s", r.body);
 	cr_assert(json_object_get(r.json, "authorization"));
 	test_response_free(&r);
-	cr_assert_eq(act("trader", id, "withdraw", NULL, NULL), 409, "no withdrawal after the decision");
+	cr_assert_eq(act("trader", id, "withdraw", NULL, NULL), 409,
+		     "no withdrawal after the decision");
 }
 
 Test(aeo, every_illegal_transition_is_409_naming_state_and_allowed_actions)
 {
-	static const char *const customs[] = {"accept", "reject_incomplete", "start_review",
-					      "plan_validation", "validate", "authorize", "refuse"};
-	static const char *const path[][2] = {
-		{"draft", NULL}, {"submitted", "submit"}, {"accepted", "accept"},
-		{"under_review", "start_review"}, {"validation_planned", "plan_validation"},
-		{"validated", "validate"}};
+	static const char *const customs[] = {"accept",       "reject_incomplete",
+					      "start_review", "plan_validation",
+					      "validate",     "authorize",
+					      "refuse"};
+	static const char *const path[][2] = {{"draft", NULL},
+					      {"submitted", "submit"},
+					      {"accepted", "accept"},
+					      {"under_review", "start_review"},
+					      {"validation_planned", "plan_validation"},
+					      {"validated", "validate"}};
 	struct test_response r;
 	char id[64];
 
 	new_application("trader", "{\"type\":\"AEOC\"}", id, sizeof(id));
 	for (size_t s = 0; s < sizeof(path) / sizeof(path[0]); s++) {
 		if (path[s][1])
-			cr_assert_eq(act(strcmp(path[s][1], "submit") ? "aeo.officer" : "trader", id, path[s][1], NULL, NULL), 200);
+			cr_assert_eq(act(strcmp(path[s][1], "submit") ? "aeo.officer" : "trader",
+					 id, path[s][1], NULL, NULL),
+				     200);
 		for (size_t a = 0; a < sizeof(customs) / sizeof(customs[0]); a++) {
-			const char *next = s + 1 < sizeof(path) / sizeof(path[0]) ? path[s + 1][1] : "authorize";
-			if (!strcmp(customs[a], next) || (s == 1 && !strcmp(customs[a], "reject_incomplete")) ||
+			const char *next = s + 1 < sizeof(path) / sizeof(path[0]) ? path[s + 1][1]
+										  : "authorize";
+			if (!strcmp(customs[a], next) ||
+			    (s == 1 && !strcmp(customs[a], "reject_incomplete")) ||
 			    (s == 5 && !strcmp(customs[a], "refuse")))
 				continue;
 			cr_assert_eq(act("aeo.officer", id, customs[a], "because", &r), 409,
 				     "%s from %s: %ld %s", customs[a], path[s][0], r.status, r.body);
-			cr_assert(strstr(r.body, path[s][0]), "the message names the state: %s", r.body);
+			cr_assert(strstr(r.body, path[s][0]), "the message names the state: %s",
+				  r.body);
 			cr_assert(strstr(r.body, "allowed"), "%s", r.body);
 			test_response_free(&r);
 		}
@@ -250,8 +285,10 @@ Test(aeo, each_side_takes_only_its_own_actions)
 	cr_assert_eq(act("trader", id, "accept", NULL, NULL), 403);
 	cr_assert_eq(act("aeo.officer", id, "fly", NULL, NULL), 422);
 	cr_assert_eq(act("risk.analyst", id, "accept", NULL, NULL), 403);
-	cr_assert_eq(act("aeo.officer", id, "reject_incomplete", NULL, NULL), 422, "a rejection needs a reason");
-	cr_assert_eq(act("aeo.officer", id, "reject_incomplete", "SAQ section 4 is empty", NULL), 200);
+	cr_assert_eq(act("aeo.officer", id, "reject_incomplete", NULL, NULL), 422,
+		     "a rejection needs a reason");
+	cr_assert_eq(act("aeo.officer", id, "reject_incomplete", "SAQ section 4 is empty", NULL),
+		     200);
 }
 
 Test(aeo, applicant_may_withdraw_before_the_decision)
@@ -276,10 +313,15 @@ Test(aeo, one_open_application_per_type)
 	char id[64];
 
 	new_application("trader", "{\"type\":\"AEOC\"}", id, sizeof(id));
-	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", NULL), 409);
-	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOS\"}", NULL), 201);
-	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOX\"}", NULL), 422);
-	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOF\",\"consent_mra\":\"yes\"}", NULL), 422);
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", NULL),
+		     409);
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOS\"}", NULL),
+		     201);
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOX\"}", NULL),
+		     422);
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications",
+			  "{\"type\":\"AEOF\",\"consent_mra\":\"yes\"}", NULL),
+		     422);
 }
 
 Test(aeo, trader_cannot_see_or_touch_another_operators_application)
@@ -293,8 +335,8 @@ Test(aeo, trader_cannot_see_or_touch_another_operators_application)
 	cr_assert_eq(call("trader", "GET", path, NULL, NULL), 404);
 	cr_assert_eq(act("trader", id, "withdraw", NULL, NULL), 404);
 	cr_assert_eq(call("trader", "POST", "/api/v1/applications", body, NULL), 404);
-	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", NULL), 422,
-		     "customs must name the operator");
+	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", NULL),
+		     422, "customs must name the operator");
 }
 
 Test(aeo, decision_deadline_extends_once_with_a_reason)
@@ -304,21 +346,26 @@ Test(aeo, decision_deadline_extends_once_with_a_reason)
 
 	new_application("trader", "{\"type\":\"AEOF\"}", id, sizeof(id));
 	snprintf(path, sizeof(path), "/api/v1/applications/%s/extension", id);
-	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":30,\"reason\":\"site visit\"}", NULL), 409,
-		     "no decision clock runs before acceptance");
+	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":30,\"reason\":\"site visit\"}",
+			  NULL),
+		     409, "no decision clock runs before acceptance");
 	cr_assert_eq(act("trader", id, "submit", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", id, "accept", NULL, NULL), 200);
 	sql("UPDATE aeo_applications SET decision_due = '2027-01-31'");
-	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":61,\"reason\":\"too long\"}", NULL), 422);
+	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":61,\"reason\":\"too long\"}", NULL),
+		     422);
 	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":30}", NULL), 422);
 	cr_assert_eq(call("trader", "POST", path, "{\"days\":30,\"reason\":\"please\"}", NULL), 403);
-	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":60,\"reason\":\"on-site validation abroad\"}", &r), 200,
-		     "%s", r.body);
+	cr_assert_eq(call("aeo.officer", "POST", path,
+			  "{\"days\":60,\"reason\":\"on-site validation abroad\"}", &r),
+		     200, "%s", r.body);
 	cr_assert_str_eq(str(&r, "decision_due"), "2027-04-01");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "extension"), "reason")),
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "extension"), "reason")),
 			 "on-site validation abroad");
 	test_response_free(&r);
-	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":5,\"reason\":\"again\"}", NULL), 409);
+	cr_assert_eq(call("aeo.officer", "POST", path, "{\"days\":5,\"reason\":\"again\"}", NULL),
+		     409);
 }
 
 Test(aeo, overdue_and_due_soon_lists_for_the_aeo_unit)
@@ -339,16 +386,25 @@ Test(aeo, overdue_and_due_soon_lists_for_the_aeo_unit)
 
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?overdue=true", NULL, &r), 200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")), late);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+						 "id")),
+			 late);
 	test_response_free(&r);
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?due_soon=true", NULL, &r), 200);
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?due_soon=true", NULL, &r),
+		     200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")), soon);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+						 "id")),
+			 soon);
 	test_response_free(&r);
 	cr_assert_eq(call("trader", "GET", "/api/v1/applications", NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 2, "a trader lists only its own: %s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 2,
+		     "a trader lists only its own: %s", r.body);
 	test_response_free(&r);
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?overdue=maybe", NULL, NULL), 422);
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?overdue=maybe", NULL, NULL),
+		     422);
 }
 
 Test(aeo, revocation_bars_a_new_application_until_a_date)
@@ -394,9 +450,14 @@ Test(aeo, allowed_actions_are_those_of_the_callers_side)
 Test(aeo, trader_may_name_its_own_operator_by_number_but_not_set_the_sme_flag)
 {
 	cr_assert_eq(call("trader", "POST", "/api/v1/applications",
-			  "{\"type\":\"AEOC\",\"operator_id\":\"KZ123456789012\"}", NULL), 201);
-	cr_assert_eq(call("trader", "PATCH", "/api/v1/operators/KZ123456789012", "{\"sme\":true}", NULL), 422);
-	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/operators/KZ123456789012", "{\"sme\":true}", NULL), 200);
+			  "{\"type\":\"AEOC\",\"operator_id\":\"KZ123456789012\"}", NULL),
+		     201);
+	cr_assert_eq(call("trader", "PATCH", "/api/v1/operators/KZ123456789012", "{\"sme\":true}",
+			  NULL),
+		     422);
+	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/operators/KZ123456789012",
+			  "{\"sme\":true}", NULL),
+		     200);
 }
 
 Test(aeo, kazakh_letters_are_found_in_either_case)
@@ -405,9 +466,11 @@ Test(aeo, kazakh_letters_are_found_in_either_case)
 
 	cr_assert_eq(call("aeo.officer", "POST", "/api/v1/operators",
 			  "{\"tin\":\"KZ111122223333\",\"country\":\"KZ\",\"name\":\"\u049a\u04b1\u0440\u044b\u043b\u044b\u0441 \u04e8\u043d\u0434\u0456\u0440\u0456\u0441\",\"roles\":[\"manufacturer\"]}",
-			  NULL), 201);
+			  NULL),
+		     201);
 	/* "құр" in lower case finds "Құрылыс Өндіріс" */
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D2%9B%D2%B1%D1%80", NULL, &r), 200);
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/operators?q=%D2%9B%D2%B1%D1%80", NULL, &r),
+		     200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
 	test_response_free(&r);
 }
@@ -432,8 +495,9 @@ Test(aeo, submission_needs_every_required_answer_listed_by_question)
 	test_response_free(&r);
 	test_fill_saq(&srv, id);
 	cr_assert_eq(act("trader", id, "submit", NULL, NULL), 200);
-	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"0.1\":\"changed my mind\"}}", NULL), 409,
-		     "answers are locked after submission");
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"0.1\":\"changed my mind\"}}",
+			  NULL),
+		     409, "answers are locked after submission");
 }
 
 Test(aeo, answers_are_checked_against_their_question)
@@ -453,10 +517,14 @@ Test(aeo, answers_are_checked_against_their_question)
 		     "security questions are not asked of AEOC");
 	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"1.3\":-5}}", NULL), 422);
 	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":[1,2]}", NULL), 422);
-	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"2.1\":true,\"2.2\":\"nope\"}}", NULL), 422);
+	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"2.1\":true,\"2.2\":\"nope\"}}",
+			  NULL),
+		     422);
 	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
-	cr_assert(json_is_null(json_object_get(json_array_get(json_object_get(r.json, "questions"), 0), "answer")));
-	cr_assert_null(strstr(r.body, "\"answer\":true"), "a refused request stores nothing: %s", r.body);
+	cr_assert(json_is_null(
+		json_object_get(json_array_get(json_object_get(r.json, "questions"), 0), "answer")));
+	cr_assert_null(strstr(r.body, "\"answer\":true"), "a refused request stores nothing: %s",
+		       r.body);
 	test_response_free(&r);
 	cr_assert_eq(call("aeo.officer", "PATCH", path, "{\"answers\":{\"2.1\":true}}", NULL), 403);
 }
@@ -474,7 +542,8 @@ Test(aeo, questions_come_in_the_callers_language)
 	test_http(&srv, "GET", path, h, NULL, &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_str_eq(str(&r, "language"), "ru");
-	cr_assert(strstr(r.body, "\xd0\x9a\xd0\xb0\xd0\xba"), "Russian text expected: %.300s", r.body); /* "Как" */
+	cr_assert(strstr(r.body, "\xd0\x9a\xd0\xb0\xd0\xba"), "Russian text expected: %.300s",
+		  r.body); /* "Как" */
 	test_response_free(&r);
 }
 
@@ -486,11 +555,17 @@ Test(aeo, officers_see_a_flag_where_an_answer_contradicts_the_record)
 	new_application("trader", "{\"type\":\"AEOC\"}", id, sizeof(id));
 	snprintf(path, sizeof(path), "/api/v1/applications/%s/saq", id);
 	cr_assert_eq(call("trader", "PATCH", path, "{\"answers\":{\"2.1\":true}}", NULL), 200);
-	cr_assert_eq(call("border.officer", "POST", "/api/v1/operators/KZ123456789012/compliance-events",
-			  "{\"kind\":\"infringement\",\"outcome\":\"major\",\"occurred_on\":\"2026-06-01\"}", NULL), 201);
+	cr_assert_eq(call("border.officer", "POST",
+			  "/api/v1/operators/KZ123456789012/compliance-events",
+			  "{\"kind\":\"infringement\",\"outcome\":\"major\",\"occurred_on\":\"2026-06-01\"}",
+			  NULL),
+		     201);
 	cr_assert_eq(call("aeo.officer", "GET", path, NULL, &r), 200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "flags")), 1, "%s", r.body);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "flags"), 0), "question")), "2.1");
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "flags"), 0),
+						 "question")),
+			 "2.1");
 	cr_assert(json_object_get(json_object_get(r.json, "completeness"), "compliance"));
 	test_response_free(&r);
 	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);

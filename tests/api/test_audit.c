@@ -20,7 +20,8 @@ static void create_users(int n)
 
 	for (int i = 0; i < n; i++) {
 		snprintf(body, sizeof(body),
-			 "{\"username\":\"audited.%d\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}", i);
+			 "{\"username\":\"audited.%d\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}",
+			 i);
 		test_http(&srv, "POST", "/api/v1/users", h, body, &r);
 		cr_assert_eq(r.status, 201, "%s", r.body);
 		test_response_free(&r);
@@ -82,9 +83,11 @@ Test(audit, database_refuses_to_update_or_delete_audit_rows)
 	char cmd[512];
 
 	create_users(1);
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"DELETE FROM audit_log\" 2>/dev/null", srv.db_path);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"DELETE FROM audit_log\" 2>/dev/null",
+		 srv.db_path);
 	cr_assert_neq(system(cmd), 0);
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"UPDATE audit_log SET actor = 'x'\" 2>/dev/null", srv.db_path);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"UPDATE audit_log SET actor = 'x'\" 2>/dev/null",
+		 srv.db_path);
 	cr_assert_neq(system(cmd), 0);
 	test_server_stop(&srv);
 }

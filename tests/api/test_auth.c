@@ -17,7 +17,8 @@ static void stop(void) { test_server_stop(&srv); }
 
 TestSuite(auth, .init = start, .fini = stop, .timeout = 120);
 
-static long status_of(const char *method, const char *path, const char *const *headers, const char *body)
+static long status_of(const char *method, const char *path, const char *const *headers,
+		      const char *body)
 {
 	struct test_response r;
 	long status;
@@ -30,10 +31,10 @@ static long status_of(const char *method, const char *path, const char *const *h
 
 Test(auth, every_demo_role_can_sign_in_and_see_itself)
 {
-	const char *users[] = {"admin", "aeo.officer", "risk.analyst", "border.officer",
-			       "pga.officer", "trader", "partner.uz", "auditor"};
-	const char *roles[] = {"admin", "aeo_officer", "risk_analyst", "border_officer",
-			       "pga_officer", "trader", "partner", "auditor"};
+	const char *users[] = {"admin",       "aeo.officer", "risk.analyst", "border.officer",
+			       "pga.officer", "trader",      "partner.uz",   "auditor"};
+	const char *roles[] = {"admin",       "aeo_officer", "risk_analyst", "border_officer",
+			       "pga_officer", "trader",      "partner",      "auditor"};
 
 	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
 		struct test_session s;
@@ -45,7 +46,9 @@ Test(auth, every_demo_role_can_sign_in_and_see_itself)
 		h[1] = NULL;
 		test_http(&srv, "GET", "/api/v1/auth/me", h, NULL, &r);
 		cr_assert_eq(r.status, 200, "%s: %s", users[i], r.body);
-		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "user"), "role")), roles[i]);
+		cr_assert_str_eq(json_string_value(
+					 json_object_get(json_object_get(r.json, "user"), "role")),
+				 roles[i]);
 		test_response_free(&r);
 	}
 }
@@ -97,21 +100,26 @@ Test(auth, unknown_user_gets_the_same_answer_as_a_wrong_password)
 
 Test(auth, login_garbage_is_rejected_with_a_problem)
 {
-	cr_assert_eq(status_of("POST", "/api/v1/auth/login", json_headers, "{\"username\": 12}"), 422);
+	cr_assert_eq(status_of("POST", "/api/v1/auth/login", json_headers, "{\"username\": 12}"),
+		     422);
 	cr_assert_eq(status_of("POST", "/api/v1/auth/login", json_headers, "not json"), 400);
 	cr_assert_eq(status_of("POST", "/api/v1/auth/login", json_headers, ""), 400);
-	cr_assert_eq(status_of("POST", "/api/v1/auth/login", json_headers, "{\"username\":\"a\\u0000b\",\"password\":\"x\"}"), 400);
+	cr_assert_eq(status_of("POST", "/api/v1/auth/login", json_headers,
+			       "{\"username\":\"a\\u0000b\",\"password\":\"x\"}"),
+		     400);
 }
 
 Test(auth, write_with_a_session_needs_the_csrf_token)
 {
 	struct test_session s;
-	const char *body = "{\"username\":\"new.user\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}";
+	const char *body =
+		"{\"username\":\"new.user\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}";
 
 	test_login(&srv, "admin", &s);
 	{
 		const char *without[] = {"Content-Type: application/json", s.cookie, NULL};
-		const char *wrong[] = {"Content-Type: application/json", s.cookie, "X-CSRF-Token: guessed", NULL};
+		const char *wrong[] = {"Content-Type: application/json", s.cookie,
+				       "X-CSRF-Token: guessed", NULL};
 		const char *with[] = {"Content-Type: application/json", s.cookie, s.csrf, NULL};
 		cr_assert_eq(status_of("POST", "/api/v1/users", without, body), 403);
 		cr_assert_eq(status_of("POST", "/api/v1/users", wrong, body), 403);
@@ -124,7 +132,8 @@ Test(auth, bearer_token_writes_need_no_csrf_token)
 	const char *h[] = {"Content-Type: application/json", test_bearer("admin"), NULL};
 
 	cr_assert_eq(status_of("POST", "/api/v1/users", h,
-			       "{\"username\":\"sys.user\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}"), 201);
+			       "{\"username\":\"sys.user\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}"),
+		     201);
 }
 
 Test(auth, invalid_bearer_token_is_401)
@@ -140,9 +149,11 @@ Test(auth, permission_matrix_401_without_credentials_403_without_permission)
 {
 	const char *trader[] = {test_bearer("trader"), NULL};
 	const char *auditor[] = {test_bearer("auditor"), NULL};
-	const char *auditor_json[] = {"Content-Type: application/json", test_bearer("auditor"), NULL};
+	const char *auditor_json[] = {"Content-Type: application/json", test_bearer("auditor"),
+				      NULL};
 	const char *admin[] = {test_bearer("admin"), NULL};
-	const char *user = "{\"username\":\"x.y.z\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}";
+	const char *user =
+		"{\"username\":\"x.y.z\",\"password\":\"long-enough-pass\",\"role\":\"auditor\"}";
 
 	cr_assert_eq(status_of("GET", "/api/v1/users", NULL, NULL), 401);
 	cr_assert_eq(status_of("GET", "/api/v1/audit", NULL, NULL), 401);

@@ -124,8 +124,8 @@ Test(cli, user_token_prints_a_bearer_token_that_works)
 	snprintf(args, sizeof(args), "user token auditor --label ci --db %s", s.db_url);
 	cr_assert_eq(test_cli(args, NULL, &out), 0, "%s", out);
 	cr_assert(strstr(out, "cvt_"), "%s", out);
-	snprintf(header, sizeof(header), "Authorization: Bearer %.*s", (int)strcspn(strstr(out, "cvt_"), "\n"),
-		 strstr(out, "cvt_"));
+	snprintf(header, sizeof(header), "Authorization: Bearer %.*s",
+		 (int)strcspn(strstr(out, "cvt_"), "\n"), strstr(out, "cvt_"));
 	free(out);
 	test_http(&s, "GET", "/api/v1/auth/me", h, NULL, &r);
 	cr_assert_eq(r.status, 200);
@@ -145,13 +145,17 @@ Test(cli, config_file_then_environment_then_flags)
 
 	cr_assert(fd >= 0);
 	f = fdopen(fd, "w");
-	fprintf(f, "# a node configuration\nnode_name = From File\nnode_country = TJ\nthreads = 3\n");
+	fprintf(f,
+		"# a node configuration\nnode_name = From File\nnode_country = TJ\nthreads = 3\n");
 	fclose(f);
 	setenv("CARAVAN_NODE_COUNTRY", "UZ", 1);
 	test_server_start(&s, extra);
 	test_http(&s, "GET", "/api/v1/meta", NULL, NULL, &r);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "node"), "name")), "From Flag");
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "node"), "country")), "UZ");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "node"), "name")),
+			 "From Flag");
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "node"), "country")),
+			 "UZ");
 	test_response_free(&r);
 	test_server_stop(&s);
 	unlink(path);
@@ -178,8 +182,9 @@ Test(cli, bad_config_file_names_the_line)
  */
 Test(cli, sigterm_lets_the_request_in_flight_finish)
 {
-	const char head[] = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-			    "Content-Length: 50\r\nConnection: close\r\n\r\n";
+	const char head[] =
+		"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		"Content-Length: 50\r\nConnection: close\r\n\r\n";
 	const char body[] = "{\"username\":\"nobody.here\",\"password\":\"wrong-pass\"}";
 	struct sockaddr_in addr = {0};
 	struct test_server s;
@@ -238,7 +243,8 @@ Test(cli, tls_certificate_and_key_serve_https)
 	}
 	test_server_stop(&s);
 	snprintf(cmd, sizeof(cmd), "serve --tls-cert %s --db sqlite:%s/x.db", cert, dir);
-	cr_assert_eq(test_cli(cmd, NULL, &out), 2, "a certificate without a key must be refused: %s", out);
+	cr_assert_eq(test_cli(cmd, NULL, &out), 2,
+		     "a certificate without a key must be refused: %s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);

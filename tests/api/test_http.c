@@ -59,7 +59,9 @@ Test(http, meta_names_the_node_and_version)
 
 	test_http(&srv, "GET", "/api/v1/meta", NULL, NULL, &r);
 	cr_assert_eq(r.status, 200);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "node"), "country")), "KZ");
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "node"), "country")),
+			 "KZ");
 	cr_assert(json_is_string(json_object_get(r.json, "version")));
 	test_response_free(&r);
 }
@@ -93,8 +95,10 @@ Test(http, malformed_json_is_400_naming_line_and_column)
 
 	test_http(&srv, "POST", "/api/v1/users", h, "{\"username\": \"x\",\n  \"role\": }", &r);
 	assert_problem(&r, 400);
-	cr_assert(strstr(json_string_value(json_object_get(r.json, "detail")), "line 2"), "%s", r.body);
-	cr_assert(strstr(json_string_value(json_object_get(r.json, "detail")), "column"), "%s", r.body);
+	cr_assert(strstr(json_string_value(json_object_get(r.json, "detail")), "line 2"), "%s",
+		  r.body);
+	cr_assert(strstr(json_string_value(json_object_get(r.json, "detail")), "column"), "%s",
+		  r.body);
 	test_response_free(&r);
 }
 
@@ -125,12 +129,14 @@ Test(http, invalid_fields_are_422_naming_each_field)
 	json_t *errors;
 	int saw_role = 0, saw_password = 0, saw_username = 0;
 
-	test_http(&srv, "POST", "/api/v1/users", h, "{\"role\": \"emperor\", \"password\": \"short\", \"username\": 7}", &r);
+	test_http(&srv, "POST", "/api/v1/users", h,
+		  "{\"role\": \"emperor\", \"password\": \"short\", \"username\": 7}", &r);
 	assert_problem(&r, 422);
 	errors = json_object_get(r.json, "errors");
 	cr_assert(json_is_array(errors));
 	for (size_t i = 0; i < json_array_size(errors); i++) {
-		const char *f = json_string_value(json_object_get(json_array_get(errors, i), "field"));
+		const char *f = json_string_value(
+			json_object_get(json_array_get(errors, i), "field"));
 		saw_role |= strcmp(f, "role") == 0;
 		saw_password |= strcmp(f, "password") == 0;
 		saw_username |= strcmp(f, "username") == 0;
@@ -145,10 +151,12 @@ Test(http, taken_username_is_409_and_nothing_is_written)
 	struct test_response r;
 
 	test_http(&srv, "POST", "/api/v1/users", h,
-		  "{\"username\": \"trader\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}", &r);
+		  "{\"username\": \"trader\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}",
+		  &r);
 	assert_problem(&r, 409);
 	test_response_free(&r);
-	test_http(&srv, "GET", "/api/v1/audit?limit=1000", (const char *[]){test_bearer("auditor"), NULL}, NULL, &r);
+	test_http(&srv, "GET", "/api/v1/audit?limit=1000",
+		  (const char *[]){test_bearer("auditor"), NULL}, NULL, &r);
 	cr_assert_null(strstr(r.body, "\"user.create\",\"entity_type\":\"user\",\"entity_id\":\"\""));
 	test_response_free(&r);
 }
@@ -161,7 +169,8 @@ Test(http, created_user_is_201_with_location_and_can_be_read_back)
 	char *location, path[128];
 
 	test_http(&srv, "POST", "/api/v1/users", h,
-		  "{\"username\": \"analyst2\", \"password\": \"long-enough-pass\", \"role\": \"risk_analyst\"}", &r);
+		  "{\"username\": \"analyst2\", \"password\": \"long-enough-pass\", \"role\": \"risk_analyst\"}",
+		  &r);
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	cr_assert_null(json_object_get(r.json, "password_hash"));
 	location = test_header(&r, "Location");
@@ -177,8 +186,10 @@ Test(http, created_user_is_201_with_location_and_can_be_read_back)
 
 Test(http, same_idempotency_key_returns_the_stored_response_and_creates_once)
 {
-	const char *h[] = {"Content-Type: application/json", test_bearer("admin"), "Idempotency-Key: create-officer-1", NULL};
-	const char *body = "{\"username\": \"officer2\", \"password\": \"long-enough-pass\", \"role\": \"aeo_officer\"}";
+	const char *h[] = {"Content-Type: application/json", test_bearer("admin"),
+			   "Idempotency-Key: create-officer-1", NULL};
+	const char *body =
+		"{\"username\": \"officer2\", \"password\": \"long-enough-pass\", \"role\": \"aeo_officer\"}";
 	struct test_response first, again;
 	char *replayed;
 
@@ -196,15 +207,18 @@ Test(http, same_idempotency_key_returns_the_stored_response_and_creates_once)
 
 Test(http, same_idempotency_key_with_another_body_is_422)
 {
-	const char *h[] = {"Content-Type: application/json", test_bearer("admin"), "Idempotency-Key: k-2", NULL};
+	const char *h[] = {"Content-Type: application/json", test_bearer("admin"),
+			   "Idempotency-Key: k-2", NULL};
 	struct test_response r;
 
 	test_http(&srv, "POST", "/api/v1/users", h,
-		  "{\"username\": \"one.user\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}", &r);
+		  "{\"username\": \"one.user\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}",
+		  &r);
 	cr_assert_eq(r.status, 201);
 	test_response_free(&r);
 	test_http(&srv, "POST", "/api/v1/users", h,
-		  "{\"username\": \"other.user\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}", &r);
+		  "{\"username\": \"other.user\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}",
+		  &r);
 	assert_problem(&r, 422);
 	test_response_free(&r);
 }
@@ -219,7 +233,8 @@ Test(http, openapi_reference_and_start_page_are_served)
 	test_response_free(&r);
 	test_http(&srv, "GET", "/", NULL, NULL, &r);
 	cr_assert_eq(r.status, 200);
-	cr_assert(strstr(r.body, "<html") || strstr(r.body, "<!doctype") || strstr(r.body, "<!DOCTYPE"));
+	cr_assert(strstr(r.body, "<html") || strstr(r.body, "<!doctype") ||
+		  strstr(r.body, "<!DOCTYPE"));
 	test_response_free(&r);
 }
 
@@ -266,8 +281,10 @@ Test(http, public_routes_ignore_a_stale_bearer_token)
 
 Test(http, replayed_create_keeps_its_location)
 {
-	const char *h[] = {"Content-Type: application/json", test_bearer("admin"), "Idempotency-Key: loc-1", NULL};
-	const char *body = "{\"username\": \"loc.user\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}";
+	const char *h[] = {"Content-Type: application/json", test_bearer("admin"),
+			   "Idempotency-Key: loc-1", NULL};
+	const char *body =
+		"{\"username\": \"loc.user\", \"password\": \"long-enough-pass\", \"role\": \"auditor\"}";
 	struct test_response a, b;
 	char *la, *lb;
 
@@ -285,19 +302,22 @@ Test(http, replayed_create_keeps_its_location)
 
 Test(http, a_new_api_token_is_never_stored_for_replay)
 {
-	const char *h[] = {"Content-Type: application/json", test_bearer("admin"), "Idempotency-Key: tok-1", NULL};
+	const char *h[] = {"Content-Type: application/json", test_bearer("admin"),
+			   "Idempotency-Key: tok-1", NULL};
 	struct test_response a, b;
 	char cmd[512];
 
-	test_http(&srv, "POST", "/api/v1/users/auditor/tokens", h, "{\"label\": \"reporting system\"}", &a);
+	test_http(&srv, "POST", "/api/v1/users/auditor/tokens", h,
+		  "{\"label\": \"reporting system\"}", &a);
 	cr_assert_eq(a.status, 201, "%s", a.body);
 	cr_assert(strncmp(json_string_value(json_object_get(a.json, "token")), "cvt_", 4) == 0);
-	test_http(&srv, "POST", "/api/v1/users/auditor/tokens", h, "{\"label\": \"reporting system\"}", &b);
+	test_http(&srv, "POST", "/api/v1/users/auditor/tokens", h,
+		  "{\"label\": \"reporting system\"}", &b);
 	cr_assert_eq(b.status, 409, "%s", b.body);
 	cr_assert_null(strstr(b.body, "cvt_"));
 	/* And the database holds no copy of it. */
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"SELECT body FROM idempotency_keys\" | grep -q cvt_",
-		 srv.db_path);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' \"SELECT body FROM idempotency_keys\" | grep -q cvt_", srv.db_path);
 	cr_assert_neq(system(cmd), 0, "the token is stored in idempotency_keys");
 	test_response_free(&a);
 	test_response_free(&b);

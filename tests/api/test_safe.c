@@ -34,7 +34,10 @@ static json_t *pillar(const struct test_response *r, int n)
 	return json_array_get(json_object_get(r->json, "pillars"), (size_t)n - 1);
 }
 
-static long num(json_t *o, const char *key) { return (long)json_integer_value(json_object_get(o, key)); }
+static long num(json_t *o, const char *key)
+{
+	return (long)json_integer_value(json_object_get(o, key));
+}
 
 Test(safe, the_26_standards_are_loaded_in_three_pillars)
 {
@@ -44,7 +47,8 @@ Test(safe, the_26_standards_are_loaded_in_three_pillars)
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/safe/standards", NULL, NULL, &r), 200);
 	items = json_object_get(r.json, "items");
 	cr_assert_eq(json_array_size(items), 26);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), "P1.S1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+			 "P1.S1");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 25), "title")),
 			 "Harmonization of Security Programs");
 	test_response_free(&r);
@@ -66,13 +70,16 @@ Test(safe, report_of_the_seed_mapping_matches_the_presentation)
 	cr_assert_eq(num(overall, "complied"), 21);
 	cr_assert_eq(num(overall, "total"), 26);
 	cr_assert_float_eq(json_real_value(json_object_get(overall, "percent")), 80.8, 0.01);
-	cr_assert(strstr(r.body, "\"percent\":80.8}") || strstr(r.body, "\"percent\":80.8,"), "one decimal: %s", r.body);
+	cr_assert(strstr(r.body, "\"percent\":80.8}") || strstr(r.body, "\"percent\":80.8,"),
+		  "one decimal: %s", r.body);
 	gaps = json_object_get(r.json, "gaps");
 	cr_assert_eq(json_array_size(gaps), 5);
 	{
 		const char *expected[] = {"P3.S3", "P3.S4", "P3.S5", "P3.S6", "P3.S9"};
 		for (size_t i = 0; i < 5; i++)
-			cr_assert_str_eq(json_string_value(json_object_get(json_array_get(gaps, i), "id")), expected[i]);
+			cr_assert_str_eq(json_string_value(
+						 json_object_get(json_array_get(gaps, i), "id")),
+					 expected[i]);
 	}
 	cr_assert_eq(json_array_size(json_object_get(r.json, "recommendations")), 4);
 	test_response_free(&r);
@@ -84,17 +91,22 @@ Test(safe, assessing_a_gap_as_partly_changes_the_report)
 
 	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S6",
 			  "{\"complied\":\"yes\",\"legal_basis\":\"Single window decree 2025\",\"evidence\":\"data model mapping\"}",
-			  NULL, &r), 200, "%s", r.body);
+			  NULL, &r),
+		     200, "%s", r.body);
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "complied")), "yes");
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "updated_by")), "aeo.officer");
 	/* Fields not sent are kept. */
-	cr_assert_str_eq(json_string_value(json_object_get(r.json, "title")), "Harmonization of Data Filing Requirements");
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "title")),
+			 "Harmonization of Data Filing Requirements");
 	test_response_free(&r);
-	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S3", "{\"complied\":\"partly\"}", NULL, NULL), 200);
+	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S3",
+			  "{\"complied\":\"partly\"}", NULL, NULL),
+		     200);
 	cr_assert_eq(call("auditor", "GET", "/api/v1/safe/report", NULL, NULL, &r), 200);
 	cr_assert_eq(num(pillar(&r, 3), "complied"), 5);
 	cr_assert_eq(num(pillar(&r, 3), "partly"), 1);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "gaps")), 4, "a partly complied standard is still a gap");
+	cr_assert_eq(json_array_size(json_object_get(r.json, "gaps")), 4,
+		     "a partly complied standard is still a gap");
 	test_response_free(&r);
 }
 
@@ -102,12 +114,21 @@ Test(safe, bad_assessments_are_refused_and_change_nothing)
 {
 	struct test_response r;
 
-	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S3", "{\"complied\":\"mostly\"}", NULL, NULL), 422);
-	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P9.S1", "{\"complied\":\"yes\"}", NULL, NULL), 404);
-	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S3", "{\"notes\":42}", NULL, NULL), 422);
-	cr_assert_eq(call("auditor", "PATCH", "/api/v1/safe/standards/P3.S3", "{\"complied\":\"yes\"}", NULL, NULL), 403);
+	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S3",
+			  "{\"complied\":\"mostly\"}", NULL, NULL),
+		     422);
+	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P9.S1",
+			  "{\"complied\":\"yes\"}", NULL, NULL),
+		     404);
+	cr_assert_eq(call("aeo.officer", "PATCH", "/api/v1/safe/standards/P3.S3", "{\"notes\":42}",
+			  NULL, NULL),
+		     422);
+	cr_assert_eq(call("auditor", "PATCH", "/api/v1/safe/standards/P3.S3",
+			  "{\"complied\":\"yes\"}", NULL, NULL),
+		     403);
 	cr_assert_eq(call("trader", "GET", "/api/v1/safe/report", NULL, NULL, NULL), 403);
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/safe/standards/P3.S3", NULL, NULL, &r), 200);
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/safe/standards/P3.S3", NULL, NULL, &r),
+		     200);
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "complied")), "no");
 	test_response_free(&r);
 }
@@ -125,10 +146,13 @@ Test(safe, report_as_csv_has_a_row_per_standard_pillar_and_overall)
 	for (const char *p = r.body; (p = strchr(p, '\n')); p++)
 		lines++;
 	cr_assert_eq(lines, 1 + 26 + 3 + 1, "%s", r.body);
-	cr_assert(strstr(r.body, "\"overall\",\"\",\"\",\"\",\"\",\"26\",\"21\",\"80.8\""), "%s", r.body);
+	cr_assert(strstr(r.body, "\"overall\",\"\",\"\",\"\",\"\",\"26\",\"21\",\"80.8\""), "%s",
+		  r.body);
 	test_response_free(&r);
-	cr_assert_eq(call("auditor", "GET", "/api/v1/safe/report", NULL, "Accept: text/csv", &r), 200);
+	cr_assert_eq(call("auditor", "GET", "/api/v1/safe/report", NULL, "Accept: text/csv", &r),
+		     200);
 	cr_assert(strncmp(r.body, "\"kind\"", 6) == 0);
 	test_response_free(&r);
-	cr_assert_eq(call("auditor", "GET", "/api/v1/safe/report?format=pdf", NULL, NULL, NULL), 422);
+	cr_assert_eq(call("auditor", "GET", "/api/v1/safe/report?format=pdf", NULL, NULL, NULL),
+		     422);
 }

@@ -190,7 +190,8 @@ const char *test_bearer(const char *username)
 	char path[512], name[80], token[100];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s.tokens", env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"));
+	snprintf(path, sizeof(path), "%s.tokens",
+		 env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"));
 	f = fopen(path, "r");
 	cr_assert(f, "no %s (run the suite with make test)", path);
 	while (fscanf(f, "%79s %99s", name, token) == 2) {
@@ -209,9 +210,9 @@ const char *test_bearer(const char *username)
 const char *test_demo_password(const char *username)
 {
 	static const char *const pairs[][2] = {
-		{"admin", "admin-demo-2026"}, {"aeo.officer", "aeo-demo-2026"},
-		{"risk.analyst", "risk-demo-2026"}, {"border.officer", "border-demo-2026"},
-		{"pga.officer", "pga-demo-2026"}, {"trader", "trader-demo-2026"},
+		{"admin", "admin-demo-2026"},        {"aeo.officer", "aeo-demo-2026"},
+		{"risk.analyst", "risk-demo-2026"},  {"border.officer", "border-demo-2026"},
+		{"pga.officer", "pga-demo-2026"},    {"trader", "trader-demo-2026"},
 		{"partner.uz", "partner-demo-2026"}, {"auditor", "auditor-demo-2026"},
 	};
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
@@ -235,7 +236,8 @@ void test_login(const struct test_server *s, const char *username, struct test_s
 	cr_assert(cookie);
 	csrf = json_string_value(json_object_get(r.json, "csrf_token"));
 	cr_assert(csrf);
-	snprintf(out->cookie, sizeof(out->cookie), "Cookie: %.*s", (int)strcspn(cookie, ";"), cookie);
+	snprintf(out->cookie, sizeof(out->cookie), "Cookie: %.*s", (int)strcspn(cookie, ";"),
+		 cookie);
 	snprintf(out->csrf, sizeof(out->csrf), "X-CSRF-Token: %s", csrf);
 	free(cookie);
 	test_response_free(&r);
@@ -256,8 +258,8 @@ int test_cli(const char *args, const char *stdin_text, char **out)
 		cr_assert_eq(write(fd, stdin_text, strlen(stdin_text)), (ssize_t)strlen(stdin_text));
 		close(fd);
 	}
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 < %s", env_or("CARAVAN_BIN", "build/asan/caravan"), args,
-		 stdin_text ? tmp : "/dev/null");
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 < %s", env_or("CARAVAN_BIN", "build/asan/caravan"),
+		 args, stdin_text ? tmp : "/dev/null");
 	p = popen(cmd, "r");
 	cr_assert(p);
 	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
@@ -290,8 +292,11 @@ void test_fill_saq(const struct test_server *s, const char *application_id)
 				    !strcmp(type, "yes_no")   ? json_true()
 				    : !strcmp(type, "number") ? json_integer(12)
 				    : !strcmp(type, "date")   ? json_string("2015-03-01")
-				    : !strcmp(type, "choice") ? json_incref(json_array_get(json_object_get(q, "choices"), 0))
-							      : json_string("as described in our procedures manual"));
+				    : !strcmp(type, "choice")
+					    ? json_incref(
+						      json_array_get(json_object_get(q, "choices"),
+								     0))
+					    : json_string("as described in our procedures manual"));
 	}
 	test_response_free(&r);
 	body = json_pack("{s:o}", "answers", answers);

@@ -15,7 +15,7 @@
 struct test_server {
 	pid_t pid;
 	int port;
-	char dir[256];     /* temporary folder holding the database */
+	char dir[256]; /* temporary folder holding the database */
 	char db_path[320];
 	char db_url[340];
 };
@@ -23,8 +23,8 @@ struct test_server {
 struct test_response {
 	long status;
 	char *body;
-	json_t *json;      /* parsed body when it is JSON, else NULL */
-	char *headers;     /* raw response headers */
+	json_t *json;  /* parsed body when it is JSON, else NULL */
+	char *headers; /* raw response headers */
 };
 
 /* Start a server; extra is NULL or a NULL-terminated list of more arguments. */
@@ -45,8 +45,8 @@ const char *test_bearer(const char *username);
 const char *test_demo_password(const char *username);
 
 struct test_session {
-	char cookie[160];     /* "Cookie: caravan_session=..." */
-	char csrf[120];       /* "X-CSRF-Token: ..." */
+	char cookie[160]; /* "Cookie: caravan_session=..." */
+	char csrf[120];   /* "X-CSRF-Token: ..." */
 };
 /* Log in (asserts 200). */
 void test_login(const struct test_server *s, const char *username, struct test_session *out);

@@ -124,7 +124,8 @@ Test(arena, failed_block_allocation_returns_null_and_arena_stays_usable)
 	cv_mem_fail_after(0);
 	cr_assert_null(cv_arena_alloc(&a, 1000));
 	cr_assert_null(cv_arena_printf(&a, "%500s", "x"));
-	cr_assert_null(cv_arena_strdup(&a, "a string longer than the space left in the block, surely"));
+	cr_assert_null(
+		cv_arena_strdup(&a, "a string longer than the space left in the block, surely"));
 	cv_mem_fail_after(-1);
 	cr_assert_str_eq(first, "kept");
 	cr_assert_not_null(cv_arena_alloc(&a, 1000));

@@ -94,8 +94,9 @@ Test(audit_chain, changing_a_field_breaks_the_chain_at_that_row)
 
 	for (int i = 0; i < 5; i++)
 		append("step", NULL);
-	cr_assert_eq(store_exec_script(conn, "DROP TRIGGER audit_log_no_update;"
-					     "UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 3",
+	cr_assert_eq(store_exec_script(conn,
+				       "DROP TRIGGER audit_log_no_update;"
+				       "UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 3",
 				       NULL),
 		     0);
 	r = verify();
@@ -109,8 +110,9 @@ Test(audit_chain, recomputing_one_rows_hash_still_breaks_the_next_row)
 	for (int i = 0; i < 4; i++)
 		append("step", NULL);
 	/* A forger who edits row 2 and fixes its hash cannot fix row 3's prev_hash. */
-	cr_assert_eq(store_exec_script(conn, "DROP TRIGGER audit_log_no_update;"
-					     "UPDATE audit_log SET hash = 'ff' WHERE seq = 2",
+	cr_assert_eq(store_exec_script(conn,
+				       "DROP TRIGGER audit_log_no_update;"
+				       "UPDATE audit_log SET hash = 'ff' WHERE seq = 2",
 				       NULL),
 		     0);
 	r = verify();
@@ -123,8 +125,9 @@ Test(audit_chain, a_deleted_middle_row_is_a_gap)
 
 	for (int i = 0; i < 4; i++)
 		append("step", NULL);
-	cr_assert_eq(store_exec_script(conn, "DROP TRIGGER audit_log_no_delete;"
-					     "DELETE FROM audit_log WHERE seq = 2",
+	cr_assert_eq(store_exec_script(conn,
+				       "DROP TRIGGER audit_log_no_delete;"
+				       "DELETE FROM audit_log WHERE seq = 2",
 				       NULL),
 		     0);
 	r = verify();

@@ -56,9 +56,15 @@ Test(clock, format_into_too_small_buffer_is_rejected)
 
 Test(clock, rfc3339_round_trip)
 {
-	static const int64_t samples[] = {0,	      1,	  999,		1000,
-					  -1,	      -86400001,  951782400000, /* 2000-02-29 */
-					  1700000000123, 4102444799999, /* 2099-12-31 */
+	static const int64_t samples[] = {0,
+					  1,
+					  999,
+					  1000,
+					  -1,
+					  -86400001,
+					  951782400000, /* 2000-02-29 */
+					  1700000000123,
+					  4102444799999, /* 2099-12-31 */
 					  253402300799999 /* 9999-12-31T23:59:59.999 */};
 	char out[CV_RFC3339_MAX];
 	int64_t back;

@@ -116,9 +116,19 @@ Test(config, whole_numbers_are_range_checked)
 
 Test(config, garbage_numbers_are_rejected)
 {
-	static const char *const garbage[] = {"",	  "abc",	"4x",	 "0",	  "-1",
-					      "1.5",	  "0x10",	"1e3",	 "  ",	  "4 4",
-					      "99999999999999999999", "-99999999999999999999", "2K"};
+	static const char *const garbage[] = {"",
+					      "abc",
+					      "4x",
+					      "0",
+					      "-1",
+					      "1.5",
+					      "0x10",
+					      "1e3",
+					      "  ",
+					      "4 4",
+					      "99999999999999999999",
+					      "-99999999999999999999",
+					      "2K"};
 	struct cv_config c;
 
 	cv_config_defaults(&c);
@@ -148,8 +158,18 @@ Test(config, max_body_takes_k_and_m_suffixes)
 
 Test(config, garbage_sizes_are_rejected)
 {
-	static const char *const garbage[] = {"", "K", "1G", "1KB", "1K1", "0", "0K", "-1K",
-					      "1025M", "2097152K", "9999999999999M", "9999999999999999K"};
+	static const char *const garbage[] = {"",
+					      "K",
+					      "1G",
+					      "1KB",
+					      "1K1",
+					      "0",
+					      "0K",
+					      "-1K",
+					      "1025M",
+					      "2097152K",
+					      "9999999999999M",
+					      "9999999999999999K"};
 	struct cv_config c;
 
 	cv_config_defaults(&c);
@@ -247,8 +267,9 @@ Test(config, listen_split_rejects_host_too_long_for_the_buffer)
 
 Test(config, database_url_must_name_a_known_engine)
 {
-	static const char *const garbage[] = {"", "sqlite", "var/caravan.db", "mysql://db/x",
-					      "file:caravan.db", "SQLite:x", "postgresql:/x"};
+	static const char *const garbage[] =
+		{"",         "sqlite",       "var/caravan.db", "mysql://db/x", "file:caravan.db",
+		 "SQLite:x", "postgresql:/x"};
 	struct cv_config c;
 	struct cv_error e;
 
@@ -354,8 +375,9 @@ Test(config, config_file_unknown_key_is_rejected)
 
 Test(config, config_file_garbage_lines_are_rejected)
 {
-	static const char *const garbage[] = {"=5\n", "threads\n", "threads=\n",
-					      "node_country=\"KZ\n", "listen=\"\"\n", "\x01\x02\x03\n"};
+	static const char *const garbage[] = {"=5\n",          "threads\n",
+					      "threads=\n",    "node_country=\"KZ\n",
+					      "listen=\"\"\n", "\x01\x02\x03\n"};
 	struct cv_config c;
 
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {

@@ -56,9 +56,9 @@ Test(err, overlong_message_and_field_are_truncated_not_overflowed)
 
 Test(err, every_code_has_its_own_name)
 {
-	static const int codes[] = {CV_OK,    CV_ENOMEM, CV_EINVAL, CV_ENOTFOUND,
-				    CV_ECONFLICT, CV_EDB, CV_EIO,    CV_EPERM,
-				    CV_EAUTH, CV_EBUSY,  CV_EUNSUPPORTED, CV_EINTERNAL};
+	static const int codes[] = {CV_OK,        CV_ENOMEM, CV_EINVAL,       CV_ENOTFOUND,
+				    CV_ECONFLICT, CV_EDB,    CV_EIO,          CV_EPERM,
+				    CV_EAUTH,     CV_EBUSY,  CV_EUNSUPPORTED, CV_EINTERNAL};
 	size_t n = sizeof(codes) / sizeof(codes[0]);
 
 	for (size_t i = 0; i < n; i++) {

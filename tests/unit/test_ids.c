@@ -91,8 +91,8 @@ Test(ids, secret_is_43_url_safe_characters_and_unique)
 	cv_secret_new(a);
 	cv_secret_new(b);
 	cr_assert_eq(strlen(a), 43);
-	cr_assert_eq(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), 43,
-		     "%s", a);
+	cr_assert_eq(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+		     43, "%s", a);
 	cr_assert_str_neq(a, b);
 }
 
@@ -114,5 +114,6 @@ Test(ids, sha256_hex_covers_every_byte_including_nul)
 	cv_sha256_hex("a", 1, without);
 	cr_assert_eq(strlen(with_nul), 64);
 	cr_assert_str_neq(with_nul, without);
-	cr_assert_str_eq(without, "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
+	cr_assert_str_eq(without,
+			 "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
 }

@@ -61,7 +61,8 @@ static int64_t migrate_query_int(const char *sql)
 
 Test(migrate, migrations_are_embedded_in_the_binary)
 {
-	const struct cv_embedded_file *f = cv_embedded_find("src/store/migrations/001_foundation.sql");
+	const struct cv_embedded_file *f = cv_embedded_find(
+		"src/store/migrations/001_foundation.sql");
 
 	cr_assert_not_null(f);
 	cr_assert_gt(f->size, 0);

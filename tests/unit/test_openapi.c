@@ -81,7 +81,8 @@ static void copy_scalar(char *dst, size_t size, const char *src, size_t len)
 		len--;
 	if (len >= 2 && (src[0] == '\'' || src[0] == '"') && src[len - 1] == src[0])
 		src++, len -= 2;
-	cr_assert_lt(len, size, "%s: a scalar is too long for the scan: %.*s", doc.file, (int)len, src);
+	cr_assert_lt(len, size, "%s: a scalar is too long for the scan: %.*s", doc.file, (int)len,
+		     src);
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }
@@ -160,7 +161,8 @@ static void openapi_load(void)
 		if (!in_paths)
 			continue;
 		if (indent == INDENT_PATH) {
-			cr_assert(text[len - 1] == ':', "%s:%d: a path key must end with ':'", doc.file, lineno);
+			cr_assert(text[len - 1] == ':', "%s:%d: a path key must end with ':'",
+				  doc.file, lineno);
 			copy_scalar(path, sizeof(path), text, len - 1);
 			op = NULL;
 		} else if (indent == INDENT_METHOD) {
@@ -172,7 +174,8 @@ static void openapi_load(void)
 			key[len - 1] = '\0';
 			if (!is_http_method(key))
 				continue; /* a path-level key such as parameters or description */
-			cr_assert_lt(doc.count, OPENAPI_MAX_OPERATIONS, "%s: too many operations", doc.file);
+			cr_assert_lt(doc.count, OPENAPI_MAX_OPERATIONS, "%s: too many operations",
+				     doc.file);
 			op = &doc.ops[doc.count++];
 			memset(op, 0, sizeof(*op));
 			snprintf(op->path, sizeof(op->path), "%s", path);
@@ -186,7 +189,8 @@ static void openapi_load(void)
 		} else if (op && in_permission && indent == INDENT_PERMISSION_KEY) {
 			in_role_block = 0;
 			if (strncmp(text, "name:", 5) == 0)
-				copy_scalar(op->permission, sizeof(op->permission), text + 5, len - 5);
+				copy_scalar(op->permission, sizeof(op->permission), text + 5,
+					    len - 5);
 			else if (strcmp(text, "roles:") == 0)
 				in_role_block = 1;
 			else if (strncmp(text, "roles:", 6) == 0)
@@ -210,7 +214,8 @@ static const struct openapi_operation *find_operation(const char *method, const 
 static const struct api_route *find_route(const char *method, const char *path)
 {
 	for (size_t i = 0; i < api_route_count; i++)
-		if (strcmp(api_routes[i].method, method) == 0 && strcmp(api_routes[i].pattern, path) == 0)
+		if (strcmp(api_routes[i].method, method) == 0 &&
+		    strcmp(api_routes[i].pattern, path) == 0)
 			return &api_routes[i];
 	return NULL;
 }
@@ -239,8 +244,8 @@ Test(openapi, every_documented_operation_exists_in_the_router_table)
 	for (int i = 0; i < doc.count; i++) {
 		const struct openapi_operation *op = &doc.ops[i];
 		cr_expect(find_route(op->method, op->path),
-			  "%s:%d documents %s %s, which src/api/routes.c has no route for", doc.file,
-			  op->line, op->method, op->path);
+			  "%s:%d documents %s %s, which src/api/routes.c has no route for",
+			  doc.file, op->line, op->method, op->path);
 	}
 }
 
@@ -251,8 +256,9 @@ Test(openapi, no_operation_is_documented_twice)
 		for (int j = i + 1; j < doc.count; j++)
 			cr_expect(strcmp(doc.ops[i].method, doc.ops[j].method) != 0 ||
 					  strcmp(doc.ops[i].path, doc.ops[j].path) != 0,
-				  "%s documents %s %s twice (lines %d and %d)", doc.file, doc.ops[i].method,
-				  doc.ops[i].path, doc.ops[i].line, doc.ops[j].line);
+				  "%s documents %s %s twice (lines %d and %d)", doc.file,
+				  doc.ops[i].method, doc.ops[i].path, doc.ops[i].line,
+				  doc.ops[j].line);
 }
 
 Test(openapi, each_operation_names_the_permission_its_route_requires)
@@ -266,8 +272,8 @@ Test(openapi, each_operation_names_the_permission_its_route_requires)
 		if (!op)
 			continue; /* reported by every_route_in_the_router_table_is_documented */
 		cr_expect_str_eq(op->permission, want,
-				 "%s:%d: %s %s has x-permission.name \"%s\"; routes.c says %s", doc.file,
-				 op->line, r->method, r->pattern, op->permission, want);
+				 "%s:%d: %s %s has x-permission.name \"%s\"; routes.c says %s",
+				 doc.file, op->line, r->method, r->pattern, op->permission, want);
 	}
 }
 
@@ -289,9 +295,12 @@ Test(openapi, each_operation_lists_exactly_the_roles_holding_its_permission)
 				    doc.file, op->line, r->method, r->pattern, op->unknown_role);
 		for (int role = 0; role < ROLE_COUNT; role++) {
 			int listed = (op->roles >> role) & 1, holds = (want >> role) & 1;
-			cr_expect_eq(listed, holds, "%s:%d: %s %s %s the role %s, but roles.c %s it %s",
-				     doc.file, op->line, r->method, r->pattern, listed ? "lists" : "does not list",
-				     auth_role_name((enum auth_role)role), holds ? "gives" : "does not give",
+			cr_expect_eq(listed, holds,
+				     "%s:%d: %s %s %s the role %s, but roles.c %s it %s", doc.file,
+				     op->line, r->method, r->pattern,
+				     listed ? "lists" : "does not list",
+				     auth_role_name((enum auth_role)role),
+				     holds ? "gives" : "does not give",
 				     auth_permission_name(r->permission));
 		}
 	}

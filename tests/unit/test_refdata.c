@@ -116,7 +116,7 @@ static void copy_file(const char *from, const char *to)
  */
 static const char *copy_data_dir(void)
 {
-	static const char *const files[] = { HS_FILE, "hs/sections.csv", "carec.json" };
+	static const char *const files[] = {HS_FILE, "hs/sections.csv", "carec.json"};
 	static char dir[128];
 	char path[256], from[1024];
 
@@ -149,9 +149,10 @@ static const char *small_data_dir(void)
 	const char *dir = copy_data_dir();
 
 	replace_data_file(dir, HS_FILE,
-			  HS_HEADER "I,01,Animals; live,TOTAL,2\n"
-				    "I,0101,\"Horses, asses, mules and hinnies; live\",01,4\n"
-				    "I,010121,\"Horses; live, pure-bred breeding animals\",0101,6\n");
+			  HS_HEADER
+			  "I,01,Animals; live,TOTAL,2\n"
+			  "I,0101,\"Horses, asses, mules and hinnies; live\",01,4\n"
+			  "I,010121,\"Horses; live, pure-bred breeding animals\",0101,6\n");
 	return dir;
 }
 
@@ -273,8 +274,8 @@ Test(refdata, hs_lookup_finds_a_subheading)
 	cr_assert_eq(refdata_hs_lookup(conn, "010121", description, sizeof(description), &err),
 		     CV_OK, "%s", err.message);
 	cr_assert_str_eq(description, "Horses; live, pure-bred breeding animals");
-	cr_assert_eq(refdata_hs_lookup(conn, "8507", description, sizeof(description), &err),
-		     CV_OK, "%s", err.message);
+	cr_assert_eq(refdata_hs_lookup(conn, "8507", description, sizeof(description), &err), CV_OK,
+		     "%s", err.message);
 	cr_assert(strstr(description, "accumulators") != NULL, "%s", description);
 }
 
@@ -294,7 +295,7 @@ Test(refdata, hs_lookup_of_an_absent_code_is_not_found)
 
 Test(refdata, hs_lookup_rejects_a_code_that_is_not_2_4_or_6_digits)
 {
-	static const char *const bad[] = { "", "1", "010", "0101.21", "01012a", "01012100" };
+	static const char *const bad[] = {"", "1", "010", "0101.21", "01012a", "01012100"};
 	char description[REFDATA_HS_DESCRIPTION_SIZE];
 	struct cv_error err;
 
@@ -351,20 +352,20 @@ Test(refdata, quoted_fields_with_commas_doubled_quotes_and_crlf_are_read)
 	const char *dir = copy_data_dir();
 
 	replace_data_file(dir, HS_FILE,
-			  "\xEF\xBB\xBF" "section,hscode,description,parent,level\r\n"
+			  "\xEF\xBB\xBF"
+			  "section,hscode,description,parent,level\r\n"
 			  "I,01,\"Animals; live\",TOTAL,2\r\n"
 			  "I,0101,\"Horses, \"\"asses\"\", mules\nand hinnies\",01,4\r\n"
 			  "I,010121,Horses; pure-bred,0101,6");
 	cr_assert_eq(refdata_load(conn, dir, NULL, NULL, &err), CV_OK, "%s", err.message);
-	cr_assert_eq(refdata_hs_lookup(conn, "0101", description, sizeof(description), &err),
-		     CV_OK);
+	cr_assert_eq(refdata_hs_lookup(conn, "0101", description, sizeof(description), &err), CV_OK);
 	cr_assert_str_eq(description, "Horses, \"asses\", mules\nand hinnies");
 	cr_assert_eq(refdata_hs_lookup(conn, "010121", description, sizeof(description), &err),
 		     CV_OK);
 	cr_assert_str_eq(description, "Horses; pure-bred");
 	/* No grand total row naming an edition: the default is recorded. */
-	cr_assert_eq(count_rows("SELECT COUNT(*) FROM hs_codes WHERE edition = '"
-				REFDATA_HS_EDITION_DEFAULT "'"),
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM hs_codes WHERE edition = '" REFDATA_HS_EDITION_DEFAULT
+				"'"),
 		     3);
 }
 
@@ -388,16 +389,16 @@ Test(refdata, malformed_hs_row_names_file_and_line_and_writes_nothing)
 		const char *row;
 		const char *complaint;
 	} cases[] = {
-		{ "I,0102,Bovine animals,01\n", "expected 5 fields" },
-		{ "I,0102,Bovine animals,01,4,extra\n", "expected 5 fields" },
-		{ "I,01a2,Bovine animals,01,4\n", "is not 2, 4 or 6 digits" },
-		{ "I,010,Bovine animals,01,3\n", "is not 2, 4 or 6 digits" },
-		{ "I,0102,Bovine animals,01,6\n", "does not match" },
-		{ "XXX,0102,Bovine animals,01,4\n", "unknown section \"XXX\"" },
-		{ "I,0102,Bovine animals,02,4\n", "parent" },
-		{ "I,0102,,01,4\n", "no description" },
-		{ "I,0102,Bovine \"big\" animals,01,4\n", "quote inside an unquoted field" },
-		{ "I,0102,\"Bovine animals\"x,01,4\n", "after the closing quote" },
+		{"I,0102,Bovine animals,01\n", "expected 5 fields"},
+		{"I,0102,Bovine animals,01,4,extra\n", "expected 5 fields"},
+		{"I,01a2,Bovine animals,01,4\n", "is not 2, 4 or 6 digits"},
+		{"I,010,Bovine animals,01,3\n", "is not 2, 4 or 6 digits"},
+		{"I,0102,Bovine animals,01,6\n", "does not match"},
+		{"XXX,0102,Bovine animals,01,4\n", "unknown section \"XXX\""},
+		{"I,0102,Bovine animals,02,4\n", "parent"},
+		{"I,0102,,01,4\n", "no description"},
+		{"I,0102,Bovine \"big\" animals,01,4\n", "quote inside an unquoted field"},
+		{"I,0102,\"Bovine animals\"x,01,4\n", "after the closing quote"},
 	};
 	const char *dir = copy_data_dir();
 

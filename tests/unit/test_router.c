@@ -27,7 +27,8 @@ Test(router, literal_path_matches_only_itself)
 
 Test(router, param_segment_captures_its_value)
 {
-	cr_assert(http_route_match("/api/v1/users/{id}/tokens", "/api/v1/users/0192-ab/tokens", &req));
+	cr_assert(http_route_match("/api/v1/users/{id}/tokens", "/api/v1/users/0192-ab/tokens",
+				   &req));
 	cr_assert_eq(req.nparams, 1);
 	cr_assert_str_eq(http_param(&req, "id"), "0192-ab");
 	cr_assert_null(http_param(&req, "other"));

@@ -70,8 +70,8 @@ static int64_t store_query_int(struct store_conn *c, const char *sql)
 
 static void store_insert_item(int64_t id, const char *name)
 {
-	cr_assert_eq(store_execf(conn, NULL, "INSERT INTO items (id, name) VALUES ($1, $2)", "it", id,
-				 name),
+	cr_assert_eq(store_execf(conn, NULL, "INSERT INTO items (id, name) VALUES ($1, $2)", "it",
+				 id, name),
 		     CV_OK, "%s", store_errmsg(conn));
 }
 
@@ -85,8 +85,9 @@ Test(store, url_and_engine_are_reported)
 
 Test(store, unknown_database_urls_are_rejected)
 {
-	static const char *const garbage[] = {"", "sqlite", "SQLITE:x.db", "mysql://h/db",
-					      "file:x.db", "postgresql:/h/db", "var/caravan.db"};
+	static const char *const garbage[] =
+		{"",          "sqlite",           "SQLITE:x.db",   "mysql://h/db",
+		 "file:x.db", "postgresql:/h/db", "var/caravan.db"};
 	struct store *other = (struct store *)1;
 	struct cv_error e;
 
@@ -280,8 +281,8 @@ Test(store, binding_a_parameter_the_sql_lacks_is_rejected)
 
 Test(store, parameters_other_than_dollar_numbers_are_rejected)
 {
-	static const char *const sql[] = {"SELECT ?", "SELECT :name", "SELECT @x", "SELECT $x",
-					  "SELECT $0", "SELECT $65"};
+	static const char *const sql[] = {"SELECT ?",  "SELECT :name", "SELECT @x",
+					  "SELECT $x", "SELECT $0",    "SELECT $65"};
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		struct store_stmt *s = NULL;
