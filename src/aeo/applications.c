@@ -169,8 +169,9 @@ static int reapplication_barred(struct store_conn *conn, const struct aeo_contex
 	if (rc)
 		return rc;
 	rc = store_prepare(conn,
-			   "SELECT MAX(status_changed_at) FROM aeo_authorizations"
-			   " WHERE operator_id = $1 AND status = 'revoked'",
+			   "SELECT MAX(COALESCE(revoked_on, SUBSTR(status_changed_at, 1, 10)))"
+			   " FROM aeo_authorizations WHERE operator_id = $1 AND status = 'revoked'"
+			   " AND revocation_ground <> 'holder_request'",
 			   &stmt);
 	if (rc)
 		return rc;

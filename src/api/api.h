@@ -147,6 +147,14 @@ int api_compliance_events_list(struct api_call *call, struct http_response *resp
 int api_scoresheet_get(struct api_call *call, struct http_response *resp);
 int api_aeo_candidates(struct api_call *call, struct http_response *resp);
 
+int api_authorizations_list(struct api_call *call, struct http_response *resp);
+int api_authorizations_worklist(struct api_call *call, struct http_response *resp);
+int api_authorizations_get(struct api_call *call, struct http_response *resp);
+int api_authorizations_change(struct api_call *call, struct http_response *resp);
+int api_authorizations_measures(struct api_call *call, struct http_response *resp);
+int api_public_aeo(struct api_call *call, struct http_response *resp);
+int api_authorizations_certificate(struct api_call *call, struct http_response *resp);
+
 int api_safe_standards(struct api_call *call, struct http_response *resp);
 int api_safe_standard_get(struct api_call *call, struct http_response *resp);
 int api_safe_assess(struct api_call *call, struct http_response *resp);

@@ -42,6 +42,15 @@ const struct api_route api_routes[] = {
 	{"PATCH", "/api/v1/applications/{id}/saq",  PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.saq_answer", api_applications_saq_answer},
 	{"POST", "/api/v1/applications/{id}/extension", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.extend", api_applications_extend},
 
+	{"GET",  "/api/v1/authorizations",          PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_list},
+	/* Before {id}: the first matching route wins. */
+	{"GET",  "/api/v1/authorizations/worklist", PERM_AEO_CANDIDATES, 0, NULL, api_authorizations_worklist},
+	{"GET",  "/api/v1/authorizations/{id}",     PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_get},
+	{"GET",  "/api/v1/authorizations/{id}/certificate.pdf", PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_certificate},
+	{"POST", "/api/v1/authorizations/{id}/transitions", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.change", api_authorizations_change},
+	{"POST", "/api/v1/authorizations/{id}/measures", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.measures", api_authorizations_measures},
+	{"GET",  "/api/v1/public/aeo/{number}",     PERM_PUBLIC,        0, NULL, api_public_aeo},
+
 	{"GET",  "/api/v1/safe/standards",          PERM_SAFE_READ,     0, NULL, api_safe_standards},
 	{"GET",  "/api/v1/safe/standards/{id}",     PERM_SAFE_READ,     0, NULL, api_safe_standard_get},
 	{"PATCH", "/api/v1/safe/standards/{id}",    PERM_SAFE_WRITE,    API_JSON | API_WRITE, "safe.assess", api_safe_assess},

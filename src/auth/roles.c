@@ -31,6 +31,8 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_SAFE_WRITE] = "safe.write",
 	[PERM_COMPLIANCE_WRITE] = "compliance.write",
 	[PERM_AEO_CANDIDATES] = "aeo.candidates",
+	[PERM_AUTHORIZATIONS_READ] = "authorizations.read",
+	[PERM_AUTHORIZATIONS_WRITE] = "authorizations.write",
 };
 
 #define R(role) (1u << (role))
@@ -57,6 +59,9 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	/* Findings come from customs officers and partner agencies. */
 	[PERM_COMPLIANCE_WRITE] = CUSTOMS | R(ROLE_PGA_OFFICER),
 	[PERM_AEO_CANDIDATES] = R(ROLE_AEO_OFFICER) | R(ROLE_RISK_ANALYST) | R(ROLE_AUDITOR),
+	[PERM_AUTHORIZATIONS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_PGA_OFFICER) | R(ROLE_ADMIN) |
+				     R(ROLE_AUDITOR),
+	[PERM_AUTHORIZATIONS_WRITE] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER),
 };
 // clang-format on
 

@@ -39,8 +39,10 @@ enum auth_permission {
 	PERM_APPLICATIONS_WRITE, /* which actions each side may take: aeo/applications.c */
 	PERM_SAFE_READ,          /* the administration's SAFE self-assessment */
 	PERM_SAFE_WRITE,
-	PERM_COMPLIANCE_WRITE, /* record compliance events */
-	PERM_AEO_CANDIDATES,   /* the proactive list of compliant non-AEO operators */
+	PERM_COMPLIANCE_WRITE,    /* record compliance events */
+	PERM_AEO_CANDIDATES,      /* the proactive list of compliant non-AEO operators */
+	PERM_AUTHORIZATIONS_READ, /* a trader: its own operator's only */
+	PERM_AUTHORIZATIONS_WRITE, /* status changes (AEO unit), measures (holder): aeo/authorizations.c */
 	PERM_COUNT
 };
 

@@ -47,6 +47,10 @@ static const struct key keys[] = {
 		"failed logins per account or address before each further try is delayed"),
 	INT_KEY("login_window_minutes", login_window_minutes, 1, 24 * 60,
 		"minutes within which failed logins are counted"),
+	STR_KEY("public_url", KEY_STR, public_url,
+		"base URL by which the public reaches this node (verification links and QR codes)"),
+	INT_KEY("public_rate_per_minute", public_rate_per_minute, 1, 1000000,
+		"requests a minute one address may make to public lookups (AEO verification)"),
 };
 // clang-format on
 
@@ -66,6 +70,8 @@ void cv_config_defaults(struct cv_config *c)
 	c->session_hours = 12;
 	c->login_max_failures = 5;
 	c->login_window_minutes = 15;
+	c->public_rate_per_minute = 120;
+	snprintf(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8080");
 }
 
 /* "node-country" and "NODE_COUNTRY" both name node_country. */

@@ -37,6 +37,8 @@ struct cv_config {
 	int session_hours;             /* browser session lifetime */
 	int login_max_failures;        /* failed logins before slowing down */
 	int login_window_minutes;      /* window in which failures count */
+	int public_rate_per_minute;    /* requests a minute per address to public lookups */
+	char public_url[CV_CONFIG_STR]; /* how the public reaches this node: verification links, QR codes */
 };
 
 /* Built-in defaults: listen 127.0.0.1:8080, db sqlite:var/caravan.db, KZ... */

@@ -14,7 +14,9 @@
 #include "cli/cli.h"
 
 #include "aeo/operators.h"
+#include "aeo/authorizations.h"
 #include "aeo/safe.h"
+#include "aeo/saq.h"
 #include "aeo/scoresheet.h"
 #include "audit/audit.h"
 #include "base/mem.h"
@@ -222,6 +224,152 @@ static int load_compliance_histories(struct store_conn *conn, struct cv_error *e
 	return rc;
 }
 
+/*
+ * Applications in every state and authorizations valid, suspended and
+ * revoked, so that every list and screen has something to show. The
+ * applicant acts through a principal of its own operator; customs through
+ * the demo AEO officer. Only when the node has no application yet.
+ */
+struct demo_application {
+	const char *tin, *type;
+	const char *const *steps; /* actions in order, NULL-terminated */
+	const char *reason;       /* for reject_incomplete, refuse, withdraw */
+	const char *after;        /* an authorization change after the grant: suspend, revoke */
+};
+
+static const char *const to_submitted[] = {"submit", NULL};
+static const char *const to_review[] = {"submit", "accept", "start_review", NULL};
+static const char *const to_planned[] = {"submit", "accept", "start_review", "plan_validation",
+					 NULL};
+static const char *const to_validated[] = {"submit",          "accept",   "start_review",
+					   "plan_validation", "validate", NULL};
+static const char *const to_authorized[] =
+	{"submit", "accept", "start_review", "plan_validation", "validate", "authorize", NULL};
+static const char *const to_rejected[] = {"submit", "reject_incomplete", NULL};
+static const char *const to_refused[] =
+	{"submit", "accept", "start_review", "plan_validation", "validate", "refuse", NULL};
+static const char *const to_withdrawn[] = {"submit", "accept", "withdraw", NULL};
+static const char *const to_draft[] = {NULL};
+
+/*
+ * The demo trader's own operator (Steppe Trading) is left without
+ * applications, so that a newcomer can play the whole lifecycle with it
+ * (docs/AEO.md). Silk Road Express was authorized while compliant; its
+ * record has since slipped: one authorization suspended, one revoked.
+ */
+static const struct demo_application applications[] = {
+	{"KZ600700800900", "AEOC", to_authorized, NULL, NULL},
+	{"KZ600700800900", "AEOS", to_withdrawn, "we will apply when the new warehouse opens", NULL},
+	{"KZ555000111222", "AEOF", to_rejected,
+	 "sections 3 and 4 of the questionnaire are not answered", NULL},
+	{"KZ555000111222", "AEOC", to_authorized, NULL, "suspend"},
+	{"KZ555000111222", "AEOS", to_authorized, NULL, "revoke"},
+	{"KZ987654321098", "AEOC", to_submitted, NULL, NULL},
+	{"KZ987654321098", "AEOS", to_planned, NULL, NULL},
+	{"KZ987654321098", "AEOF", to_review, NULL, NULL},
+	{"KZ100200300400", "AEOC", to_validated, NULL, NULL},
+	{"KZ100200300400", "AEOS", to_refused,
+	 "the site security plan does not cover the loading bays", NULL},
+	{"KZ100200300400", "AEOF", to_draft, NULL, NULL},
+};
+
+/* Answer every required question with a plausible value of its type. */
+static int fill_questionnaire(struct store_conn *conn, const struct aeo_application *app,
+			      struct cv_error *err)
+{
+	json_t *view, *answers = json_object(), *q;
+	size_t i;
+	int rc = aeo_saq_view(conn, app, "en", 0, &view);
+
+	if (rc) {
+		json_decref(answers);
+		return rc;
+	}
+	json_array_foreach(json_object_get(view, "questions"), i, q) {
+		const char *type = json_string_value(json_object_get(q, "type"));
+		if (!json_is_true(json_object_get(q, "required")))
+			continue;
+		json_object_set_new(answers, json_string_value(json_object_get(q, "id")),
+				    !strcmp(type, "yes_no")   ? json_true()
+				    : !strcmp(type, "number") ? json_integer(25)
+				    : !strcmp(type, "date")   ? json_string("2012-04-02")
+				    : !strcmp(type, "choice")
+					    ? json_incref(
+						      json_array_get(json_object_get(q, "choices"),
+								     0))
+					    : json_string("see the attached procedures manual"));
+	}
+	json_decref(view);
+	rc = aeo_saq_answer(conn, app, "cli:demo", answers, err);
+	json_decref(answers);
+	return rc;
+}
+
+static int load_one_application(struct store_conn *conn, const struct aeo_context *ctx,
+				const struct auth_principal *officer,
+				const struct demo_application *d, struct cv_error *err)
+{
+	struct auth_principal applicant = {0};
+	struct aeo_application app;
+	struct aeo_authorization z;
+	struct aeo_operator *op = cv_malloc(sizeof(*op));
+	int rc;
+
+	if (!op)
+		return CV_ENOMEM;
+	rc = aeo_operator_get(conn, d->tin, op);
+	applicant.user.role = ROLE_TRADER;
+	snprintf(applicant.user.username, sizeof(applicant.user.username), "cli:demo");
+	if (!rc)
+		snprintf(applicant.user.operator_id, sizeof(applicant.user.operator_id), "%s",
+			 op->id);
+	cv_free(op);
+	if (!rc)
+		rc = aeo_application_create(conn, ctx, &applicant, applicant.user.operator_id,
+					    d->type, 1, &app, err);
+	if (!rc && d->steps[0])
+		rc = fill_questionnaire(conn, &app, err);
+	for (const char *const *step = d->steps; !rc && *step; step++) {
+		int by_applicant = !strcmp(*step, "submit") || !strcmp(*step, "withdraw");
+		const char *reason = strcmp(*step, "reject_incomplete") && strcmp(*step, "refuse") &&
+						     strcmp(*step, "withdraw")
+					     ? NULL
+					     : d->reason;
+		rc = aeo_application_transition(conn, ctx, by_applicant ? &applicant : officer,
+						app.id, *step, reason, &app, &z, err);
+	}
+	if (!rc && d->after) {
+		struct aeo_authorization_change c = {0};
+		c.action = d->after;
+		c.ground = !strcmp(d->after, "suspend") ? "conditions_not_met" : "for_cause";
+		c.reason = !strcmp(d->after, "suspend")
+				   ? "access control at the storage site failed the monitoring visit"
+				   : "goods declared under a false origin, confirmed by the audit";
+		rc = aeo_authorization_change(conn, ctx, officer, z.id, &c, &z, err);
+	}
+	return rc;
+}
+
+static int load_applications(struct store_conn *conn, struct cv_error *err)
+{
+	struct aeo_context ctx = {"KZ", cv_clock_now_ms()};
+	struct auth_principal officer = {0};
+	struct store_stmt *stmt;
+	int any = 0, rc = store_prepare(conn, "SELECT COUNT(*) FROM aeo_applications", &stmt);
+
+	if (rc)
+		return rc;
+	if (store_step(stmt) == STORE_ROW)
+		any = store_col_int64(stmt, 0) > 0;
+	store_finish(stmt);
+	if (any)
+		return CV_OK;
+	rc = auth_user_find(conn, "aeo.officer", &officer.user);
+	for (size_t i = 0; !rc && i < sizeof(applications) / sizeof(applications[0]); i++)
+		rc = load_one_application(conn, &ctx, &officer, &applications[i], err);
+	return rc;
+}
+
 /* The seed presentation's own SAFE mapping, unless the node has assessed itself already. */
 static int load_safe_mapping(struct store_conn *conn, const char *data_dir, struct cv_error *err)
 {
@@ -270,6 +418,7 @@ static int load_demo(struct store_conn *conn, const char *data_dir)
 		rc = load_safe_mapping(conn, data_dir, &err);
 	if (!rc)
 		rc = load_compliance_histories(conn, &err);
+
 	for (size_t i = 0; i < NACCOUNTS && !rc; i++) {
 		struct auth_user_new nu = {accounts[i].username, accounts[i].password,
 					   accounts[i].role, accounts[i].operator_tin,
@@ -281,13 +430,18 @@ static int load_demo(struct store_conn *conn, const char *data_dir)
 			rc = audit_demo(conn, "user.create", "user", user.id);
 		added++;
 	}
+	/* Applications need the demo AEO officer: after the users. */
+	if (!rc)
+		rc = load_applications(conn, &err);
 	if (!rc)
 		rc = store_commit(conn);
 	else
 		store_rollback(conn);
 	if (rc) {
 		fprintf(stderr, "caravan demo: %s%s\n",
-			err.message[0] ? err.message : store_errmsg(conn),
+			err.message[0] ? err.message
+			: rc == CV_EDB ? store_errmsg(conn)
+				       : cv_strerror(rc),
 			rc == CV_EDB ? " (has 'caravan init' been run on this database?)" : "");
 		return CLI_FAILED;
 	}

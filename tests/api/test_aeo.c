@@ -328,8 +328,8 @@ Test(aeo, trader_cannot_see_or_touch_another_operators_application)
 {
 	char other[64], body[160], id[64], path[128];
 
-	operator_id("KZ987654321098", other, sizeof(other));
-	snprintf(body, sizeof(body), "{\"type\":\"AEOC\",\"operator_id\":\"%s\"}", other);
+	operator_id("KZ600700800900", other, sizeof(other)); /* Almaty Fresh Foods: no AEOF yet */
+	snprintf(body, sizeof(body), "{\"type\":\"AEOF\",\"operator_id\":\"%s\"}", other);
 	new_application("aeo.officer", body, id, sizeof(id));
 	snprintf(path, sizeof(path), "/api/v1/applications/%s", id);
 	cr_assert_eq(call("trader", "GET", path, NULL, NULL), 404);
@@ -375,29 +375,33 @@ Test(aeo, overdue_and_due_soon_lists_for_the_aeo_unit)
 
 	new_application("trader", "{\"type\":\"AEOC\"}", late, sizeof(late));
 	new_application("trader", "{\"type\":\"AEOS\"}", soon, sizeof(soon));
-	operator_id("KZ987654321098", other, sizeof(other));
-	snprintf(body, sizeof(body), "{\"type\":\"AEOC\",\"operator_id\":\"%s\"}", other);
+	operator_id("KZ600700800900", other, sizeof(other)); /* Almaty Fresh Foods: no AEOF yet */
+	snprintf(body, sizeof(body), "{\"type\":\"AEOF\",\"operator_id\":\"%s\"}", other);
 	new_application("aeo.officer", body, fine, sizeof(fine));
 	cr_assert_eq(act("trader", late, "submit", NULL, NULL), 200);
 	cr_assert_eq(act("trader", soon, "submit", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", soon, "accept", NULL, NULL), 200);
-	sql("UPDATE aeo_applications SET accept_due = '2020-01-01' WHERE state = 'submitted'");
-	sql("UPDATE aeo_applications SET decision_due = date('now', '+2 days') WHERE state = 'accepted'");
-
-	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?overdue=true", NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
-	cr_assert_str_eq(json_string_value(
-				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
-						 "id")),
+	{
+		char q[300];
+		snprintf(q, sizeof(q),
+			 "UPDATE aeo_applications SET accept_due = '2020-01-01' WHERE id = '%s'",
 			 late);
+		sql(q);
+		snprintf(q, sizeof(q),
+			 "UPDATE aeo_applications SET decision_due = date('now', '+2 days') WHERE id = '%s'",
+			 soon);
+		sql(q);
+	}
+	/* The demo node has applications of its own in these lists: look for ours. */
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?overdue=true", NULL, &r), 200);
+	cr_assert(strstr(r.body, late), "%s", r.body);
+	cr_assert_null(strstr(r.body, soon), "%s", r.body);
+	cr_assert_null(strstr(r.body, fine), "%s", r.body);
 	test_response_free(&r);
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/applications?due_soon=true", NULL, &r),
 		     200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
-	cr_assert_str_eq(json_string_value(
-				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
-						 "id")),
-			 soon);
+	cr_assert(strstr(r.body, soon), "%s", r.body);
+	cr_assert_null(strstr(r.body, late), "%s", r.body);
 	test_response_free(&r);
 	cr_assert_eq(call("trader", "GET", "/api/v1/applications", NULL, &r), 200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 2,
