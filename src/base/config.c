@@ -49,7 +49,7 @@ static const struct key keys[] = {
 		"minutes within which failed logins are counted"),
 	STR_KEY("public_url", KEY_STR, public_url,
 		"base URL by which the public reaches this node (verification links and QR codes)"),
-	INT_KEY("public_rate_per_minute", public_rate_per_minute, 1, 1000000,
+	INT_KEY("public_rate_per_minute", public_rate_per_minute, 1, 1000000000,
 		"requests a minute one address may make to public lookups (AEO verification)"),
 };
 // clang-format on
