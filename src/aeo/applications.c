@@ -11,6 +11,7 @@
 #include "aeo/operators.h"
 #include "aeo/policy.h"
 #include "aeo/saq.h"
+#include "aeo/validation.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -454,6 +455,10 @@ int aeo_application_transition(struct store_conn *conn, const struct aeo_context
 	if (!rc)
 		rc = record_event(conn, ctx, id, t->action, out->state, t->to, actor, reason);
 	if (!rc && strcmp(t->action, "authorize") == 0) {
+		/* Every criterion of the type has a finding, and none is "not met". */
+		rc = aeo_validation_ready(conn, out, err);
+		if (rc)
+			return rc;
 		rc = create_authorization(conn, ctx, out, &auth);
 		if (!rc && authorization)
 			*authorization = auth;

@@ -140,6 +140,10 @@ int api_applications_get(struct api_call *call, struct http_response *resp);
 int api_applications_transition(struct api_call *call, struct http_response *resp);
 int api_applications_saq_get(struct api_call *call, struct http_response *resp);
 int api_applications_saq_answer(struct api_call *call, struct http_response *resp);
+int api_applications_validation(struct api_call *call, struct http_response *resp);
+int api_applications_finding(struct api_call *call, struct http_response *resp);
+int api_applications_visit_plan(struct api_call *call, struct http_response *resp);
+int api_applications_visit_close(struct api_call *call, struct http_response *resp);
 int api_applications_extend(struct api_call *call, struct http_response *resp);
 
 int api_compliance_event_add(struct api_call *call, struct http_response *resp);

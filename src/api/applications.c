@@ -11,6 +11,7 @@
 
 #include "aeo/applications.h"
 #include "aeo/saq.h"
+#include "aeo/validation.h"
 #include "base/mem.h"
 
 #include <string.h>
@@ -359,4 +360,110 @@ int api_applications_saq_answer(struct api_call *call, struct http_response *res
 					     json_string_value(json_object_get(view, "language"))));
 	http_response_header(resp, "Vary", "Accept-Language");
 	return api_json(resp, 200, view);
+}
+
+int api_applications_validation(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	json_t *report;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	rc = aeo_validation_report(call->conn, app, &report);
+	cv_free(app);
+	return rc ? api_error(resp, rc, NULL) : api_json(resp, 200, report);
+}
+
+/* Load the application of the path for a validation write, then answer with the report. */
+static int validation_write(struct api_call *call, struct http_response *resp, int status,
+			    int (*write)(struct api_call *call, const struct aeo_application *app,
+					 const struct aeo_context *ctx, struct cv_error *err))
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_context ctx;
+	struct cv_error err;
+	json_t *report;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = write(call, app, &ctx, &err);
+	if (!rc)
+		rc = aeo_validation_report(call->conn, app, &report);
+	if (rc) {
+		cv_free(app);
+		return api_error(resp, rc, &err);
+	}
+	call->entity_type = "aeo_application";
+	call->entity_id = cv_arena_strdup(call->req->arena, app->id);
+	call->audit_detail = json_deep_copy(call->body);
+	cv_free(app);
+	return api_json(resp, status, report);
+}
+
+static int write_finding(struct api_call *call, const struct aeo_application *app,
+			 const struct aeo_context *ctx, struct cv_error *err)
+{
+	json_t *errors = json_array();
+	const char *result = api_body_string(call, "result", 1, 16, errors);
+	const char *notes = api_body_string(call, "notes", 0, 8000, errors);
+	const char *evidence = api_body_string(call, "evidence", 0, 8000, errors);
+	int bad = json_array_size(errors) != 0;
+
+	if (bad) {
+		json_t *first = json_array_get(errors, 0);
+		cv_error_set(err, CV_EINVAL, json_string_value(json_object_get(first, "field")),
+			     "%s %s", json_string_value(json_object_get(first, "field")),
+			     json_string_value(json_object_get(first, "message")));
+	}
+	json_decref(errors);
+	if (bad)
+		return CV_EINVAL;
+	return aeo_finding_record(call->conn, ctx, call->principal, app,
+				  http_param(call->req, "criterion"), result, notes, evidence, err);
+}
+
+int api_applications_finding(struct api_call *call, struct http_response *resp)
+{
+	return validation_write(call, resp, 200, write_finding);
+}
+
+static int write_visit(struct api_call *call, const struct aeo_application *app,
+		       const struct aeo_context *ctx, struct cv_error *err)
+{
+	json_t *on = json_object_get(call->body, "planned_on");
+	char id[CV_UUID_STR];
+
+	return aeo_visit_plan(call->conn, ctx, call->principal, app, json_string_value(on),
+			      json_object_get(call->body, "sites"),
+			      json_object_get(call->body, "officers"), id, err);
+}
+
+int api_applications_visit_plan(struct api_call *call, struct http_response *resp)
+{
+	return validation_write(call, resp, 201, write_visit);
+}
+
+static int close_visit(struct api_call *call, const struct aeo_application *app,
+		       const struct aeo_context *ctx, struct cv_error *err)
+{
+	return aeo_visit_close(call->conn, ctx, call->principal, app, http_param(call->req, "visit"),
+			       json_string_value(json_object_get(call->body, "status")),
+			       json_string_value(json_object_get(call->body, "report")), err);
+}
+
+int api_applications_visit_close(struct api_call *call, struct http_response *resp)
+{
+	return validation_write(call, resp, 200, close_visit);
 }

@@ -40,6 +40,10 @@ const struct api_route api_routes[] = {
 	{"POST", "/api/v1/applications/{id}/transitions", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.transition", api_applications_transition},
 	{"GET",  "/api/v1/applications/{id}/saq",   PERM_APPLICATIONS_READ, 0, NULL, api_applications_saq_get},
 	{"PATCH", "/api/v1/applications/{id}/saq",  PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.saq_answer", api_applications_saq_answer},
+	{"GET",  "/api/v1/applications/{id}/validation", PERM_APPLICATIONS_READ, 0, NULL, api_applications_validation},
+	{"PUT",  "/api/v1/applications/{id}/findings/{criterion}", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.finding", api_applications_finding},
+	{"POST", "/api/v1/applications/{id}/visits", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.visit_plan", api_applications_visit_plan},
+	{"PATCH", "/api/v1/applications/{id}/visits/{visit}", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.visit_close", api_applications_visit_close},
 	{"POST", "/api/v1/applications/{id}/extension", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.extend", api_applications_extend},
 
 	{"GET",  "/api/v1/authorizations",          PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_list},

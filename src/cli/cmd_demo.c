@@ -17,6 +17,7 @@
 #include "aeo/authorizations.h"
 #include "aeo/safe.h"
 #include "aeo/saq.h"
+#include "aeo/validation.h"
 #include "aeo/scoresheet.h"
 #include "audit/audit.h"
 #include "base/mem.h"
@@ -335,8 +336,15 @@ static int load_one_application(struct store_conn *conn, const struct aeo_contex
 						     strcmp(*step, "withdraw")
 					     ? NULL
 					     : d->reason;
-		rc = aeo_application_transition(conn, ctx, by_applicant ? &applicant : officer,
-						app.id, *step, reason, &app, &z, err);
+		if (!strcmp(*step, "authorize"))
+			for (const char *const *c = aeo_validation_criteria(app.type); !rc && *c;
+			     c++)
+				rc = aeo_finding_record(conn, ctx, officer, &app, *c, "met", "",
+							"desk review and site visit", err);
+		if (!rc)
+			rc = aeo_application_transition(conn, ctx,
+							by_applicant ? &applicant : officer, app.id,
+							*step, reason, &app, &z, err);
 	}
 	if (!rc && d->after) {
 		struct aeo_authorization_change c = {0};

@@ -216,6 +216,7 @@ Test(aeo, whole_lifecycle_from_draft_to_authorization_with_timeline)
 	cr_assert_eq(act("aeo.officer", id, "start_review", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", id, "plan_validation", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", id, "validate", NULL, NULL), 200);
+	test_validate(&srv, id, "AEOF");
 	cr_assert_eq(act("aeo.officer", id, "authorize", NULL, &r), 200, "%s", r.body);
 	cr_assert_str_eq(str(&r, "state"), "authorized");
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "authorization"),
@@ -422,6 +423,7 @@ Test(aeo, revocation_bars_a_new_application_until_a_date)
 	cr_assert_eq(act("aeo.officer", id, "start_review", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", id, "plan_validation", NULL, NULL), 200);
 	cr_assert_eq(act("aeo.officer", id, "validate", NULL, NULL), 200);
+	test_validate(&srv, id, "AEOC");
 	cr_assert_eq(act("aeo.officer", id, "authorize", NULL, NULL), 200);
 	sql("UPDATE aeo_authorizations SET status = 'revoked', status_changed_at = '2026-01-15T10:00:00Z'");
 	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOS\"}", &r), 409);
@@ -575,4 +577,69 @@ Test(aeo, officers_see_a_flag_where_an_answer_contradicts_the_record)
 	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
 	cr_assert_null(json_object_get(r.json, "flags"), "flags are for customs");
 	test_response_free(&r);
+}
+
+Test(aeo, authorization_needs_a_finding_on_every_criterion_and_none_not_met)
+{
+	struct test_response r;
+	char id[64], path[160];
+
+	new_application("trader", "{\"type\":\"AEOS\"}", id, sizeof(id));
+	cr_assert_eq(act("trader", id, "submit", NULL, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/findings/records", id);
+	cr_assert_eq(call("aeo.officer", "PUT", path, "{\"result\":\"met\"}", NULL), 409,
+		     "not under review yet");
+	cr_assert_eq(act("aeo.officer", id, "accept", NULL, NULL), 200);
+	cr_assert_eq(act("aeo.officer", id, "start_review", NULL, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/findings/competence", id);
+	cr_assert_eq(call("aeo.officer", "PUT", path, "{\"result\":\"met\"}", NULL), 422,
+		     "AEOS is not judged on competence");
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/findings/security", id);
+	cr_assert_eq(call("aeo.officer", "PUT", path, "{\"result\":\"not_met\"}", NULL), 422,
+		     "not met needs notes");
+	cr_assert_eq(call("aeo.officer", "PUT", path,
+			  "{\"result\":\"not_met\",\"notes\":\"no seal register\"}", NULL),
+		     200);
+	cr_assert_eq(call("trader", "PUT", path, "{\"result\":\"met\"}", NULL), 403);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/visits", id);
+	cr_assert_eq(call("aeo.officer", "POST", path,
+			  "{\"planned_on\":\"2026-12-10\",\"sites\":[\"12 Abai Avenue, Almaty\"],\"officers\":[\"aeo.officer\"]}",
+			  &r),
+		     201, "%s", r.body);
+	{
+		char visit[64], close[200];
+		snprintf(visit, sizeof(visit), "%s",
+			 json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "visits"), 0),
+						 "id")));
+		test_response_free(&r);
+		snprintf(close, sizeof(close), "/api/v1/applications/%s/visits/%s", id, visit);
+		cr_assert_eq(call("aeo.officer", "PATCH", close, "{\"status\":\"done\"}", NULL),
+			     422, "a visit done needs its report");
+		cr_assert_eq(call("aeo.officer", "PATCH", close,
+				  "{\"status\":\"done\",\"report\":\"seal register missing at the gate\"}",
+				  NULL),
+			     200);
+		cr_assert_eq(call("aeo.officer", "PATCH", close, "{\"status\":\"cancelled\"}", NULL),
+			     404, "no longer planned");
+	}
+	cr_assert_eq(call("aeo.officer", "POST", path,
+			  "{\"planned_on\":\"someday\",\"sites\":[\"x\"],\"officers\":[\"y\"]}",
+			  NULL),
+		     422);
+	cr_assert_eq(act("aeo.officer", id, "plan_validation", NULL, NULL), 200);
+	cr_assert_eq(act("aeo.officer", id, "validate", NULL, NULL), 200);
+	cr_assert_eq(act("aeo.officer", id, "authorize", NULL, &r), 409);
+	cr_assert(strstr(r.body, "no finding yet on compliance, records, solvency"), "%s", r.body);
+	cr_assert(strstr(r.body, "not met: security"), "%s", r.body);
+	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/validation", id);
+	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200,
+		     "the applicant sees its validation report");
+	cr_assert(json_is_false(json_object_get(r.json, "ready_to_authorize")), "%s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "visits")), 1);
+	test_response_free(&r);
+	cr_assert_eq(act("aeo.officer", id, "refuse",
+			 "security standards not met: no seal register", NULL),
+		     200);
 }

@@ -49,6 +49,8 @@ static void start(void)
 	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
 	cr_assert_eq(call("trader", "POST", path, "{\"action\":\"submit\"}", NULL), 200);
 	for (size_t i = 0; i < 5; i++) {
+		if (!strcmp(actions[i], "authorize"))
+			test_validate(&srv, id, "AEOF");
 		snprintf(body, sizeof(body), "{\"action\":\"%s\"}", actions[i]);
 		cr_assert_eq(call("aeo.officer", "POST", path, body, &r), 200, "%s", r.body);
 		if (i < 4)

@@ -178,6 +178,8 @@ Test(compliance, an_authorized_operator_is_no_longer_a_candidate)
 	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
 	cr_assert_eq(call("trader", "POST", path, "{\"action\":\"submit\"}", NULL), 200);
 	for (size_t i = 0; i < 5; i++) {
+		if (!strcmp(actions[i], "authorize"))
+			test_validate(&srv, id, "AEOC");
 		snprintf(body, sizeof(body), "{\"action\":\"%s\"}", actions[i]);
 		cr_assert_eq(call("aeo.officer", "POST", path, body, NULL), 200);
 	}

@@ -308,3 +308,23 @@ void test_fill_saq(const struct test_server *s, const char *application_id)
 	cr_assert_eq(json_array_size(json_object_get(r.json, "missing")), 0, "%s", r.body);
 	test_response_free(&r);
 }
+
+void test_validate(const struct test_server *s, const char *application_id, const char *type)
+{
+	const char *h[] = {"Content-Type: application/json", test_bearer("aeo.officer"), NULL};
+	const char *all[] = {"compliance", "records", "solvency", "competence", "security"};
+	struct test_response r;
+	char path[200];
+
+	for (size_t i = 0; i < 5; i++) {
+		if ((!strcmp(type, "AEOC") && !strcmp(all[i], "security")) ||
+		    (!strcmp(type, "AEOS") && !strcmp(all[i], "competence")))
+			continue;
+		snprintf(path, sizeof(path), "/api/v1/applications/%s/findings/%s", application_id,
+			 all[i]);
+		test_http(s, "PUT", path, h, "{\"result\":\"met\",\"evidence\":\"desk review\"}",
+			  &r);
+		cr_assert_eq(r.status, 200, "finding %s: %s", all[i], r.body);
+		test_response_free(&r);
+	}
+}

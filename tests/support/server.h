@@ -54,6 +54,9 @@ void test_login(const struct test_server *s, const char *username, struct test_s
 /* As the demo trader, answer every required SAQ question of a draft application (asserts). */
 void test_fill_saq(const struct test_server *s, const char *application_id);
 
+/* As the demo AEO officer, record "met" on every criterion of an application of type (asserts). */
+void test_validate(const struct test_server *s, const char *application_id, const char *type);
+
 /* Run the caravan binary with args (a shell fragment); returns the exit code, output in *out (malloc'd). */
 int test_cli(const char *args, const char *stdin_text, char **out);
 
