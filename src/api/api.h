@@ -144,6 +144,9 @@ int api_applications_validation(struct api_call *call, struct http_response *res
 int api_applications_finding(struct api_call *call, struct http_response *resp);
 int api_applications_visit_plan(struct api_call *call, struct http_response *resp);
 int api_applications_visit_close(struct api_call *call, struct http_response *resp);
+int api_attachments_list(struct api_call *call, struct http_response *resp);
+int api_attachments_add(struct api_call *call, struct http_response *resp);
+int api_attachments_get(struct api_call *call, struct http_response *resp);
 int api_applications_extend(struct api_call *call, struct http_response *resp);
 
 int api_compliance_event_add(struct api_call *call, struct http_response *resp);
@@ -157,6 +160,10 @@ int api_authorizations_get(struct api_call *call, struct http_response *resp);
 int api_authorizations_change(struct api_call *call, struct http_response *resp);
 int api_authorizations_measures(struct api_call *call, struct http_response *resp);
 int api_public_aeo(struct api_call *call, struct http_response *resp);
+int api_authorizations_audits(struct api_call *call, struct http_response *resp);
+int api_authorizations_audit_schedule(struct api_call *call, struct http_response *resp);
+int api_authorizations_audit_close(struct api_call *call, struct http_response *resp);
+int api_aeo_monitoring(struct api_call *call, struct http_response *resp);
 int api_authorizations_certificate(struct api_call *call, struct http_response *resp);
 
 int api_safe_standards(struct api_call *call, struct http_response *resp);

@@ -10,6 +10,7 @@
 #include "api/api.h"
 
 #include "aeo/applications.h"
+#include "aeo/attachments.h"
 #include "aeo/saq.h"
 #include "aeo/validation.h"
 #include "base/mem.h"
@@ -466,4 +467,101 @@ static int close_visit(struct api_call *call, const struct aeo_application *app,
 int api_applications_visit_close(struct api_call *call, struct http_response *resp)
 {
 	return validation_write(call, resp, 200, close_visit);
+}
+
+int api_attachments_list(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	json_t *items;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	rc = aeo_attachments_json(call->conn, app->id, &items);
+	cv_free(app);
+	return rc ? api_error(resp, rc, NULL)
+		  : api_json(resp, 200, json_pack("{s:o}", "items", items));
+}
+
+int api_attachments_add(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	const char *filename = http_query(call->req, "filename");
+	struct aeo_context ctx;
+	struct cv_error err;
+	json_t *meta = NULL;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = aeo_attachment_add(call->conn, &ctx, call->principal, app,
+				call->app->config->attachments_dir, filename,
+				http_header(call->req, "Content-Type"), call->req->body,
+				call->req->body_len, &meta, &err);
+	if (rc) {
+		cv_free(app);
+		return api_error(resp, rc, &err);
+	}
+	call->entity_type = "aeo_attachment";
+	call->entity_id = cv_arena_strdup(call->req->arena,
+					  json_string_value(json_object_get(meta, "id")));
+	call->audit_detail = json_pack("{s:s, s:O, s:O, s:O}", "application_id", app->id,
+				       "filename", json_object_get(meta, "filename"), "sha256",
+				       json_object_get(meta, "sha256"), "size",
+				       json_object_get(meta, "size"));
+	http_response_header(resp, "Location",
+			     cv_arena_printf(call->req->arena,
+					     "/api/v1/applications/%s/attachments/%s", app->id,
+					     json_string_value(json_object_get(meta, "id"))));
+	cv_free(app);
+	return api_json(resp, 201, meta);
+}
+
+int api_attachments_get(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	json_t *meta = NULL;
+	struct cv_error err;
+	void *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
+	if (load_visible(call, resp, app)) {
+		cv_free(app);
+		return 0;
+	}
+	cv_error_clear(&err);
+	rc = aeo_attachment_read(call->conn, call->app->config->attachments_dir, app->id,
+				 http_param(call->req, "attachment"), &meta, &data, &len, &err);
+	cv_free(app);
+	if (!rc) {
+		/* The stored type is one of ours (attachments.c), never the uploader's text. */
+		const char *type =
+			cv_arena_strdup(call->req->arena,
+					json_string_value(json_object_get(meta, "content_type")));
+		rc = http_response_set(resp, 200, type, data, len);
+		http_response_header(resp, "Content-Disposition",
+				     cv_arena_printf(call->req->arena, "attachment; filename=\"%s\"",
+						     json_string_value(
+							     json_object_get(meta, "filename"))));
+		http_response_header(resp, "ETag",
+				     cv_arena_printf(call->req->arena, "\"%s\"",
+						     json_string_value(
+							     json_object_get(meta, "sha256"))));
+	}
+	cv_free(data);
+	json_decref(meta);
+	return rc ? api_error(resp, rc, &err) : 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 
+#include "aeo/audits.h"
 #include "aeo/authorizations.h"
 #include "aeo/operators.h"
 #include "api/ratelimit.h"
@@ -231,4 +232,98 @@ int api_authorizations_certificate(struct api_call *call, struct http_response *
 	json_decref(full);
 	cv_free(op);
 	return rc ? api_error(resp, rc, &err) : 0;
+}
+
+int api_authorizations_audits(struct api_call *call, struct http_response *resp)
+{
+	struct aeo_authorization z;
+	json_t *items;
+	int rc;
+
+	if (load_visible(call, resp, &z))
+		return 0;
+	rc = aeo_audits_json(call->conn, z.id, &items);
+	return rc ? api_error(resp, rc, NULL)
+		  : api_json(resp, 200, json_pack("{s:s, s:o}", "number", z.number, "items", items));
+}
+
+int api_authorizations_audit_schedule(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *items;
+	const char *kind = api_body_string(call, "kind", 1, 16, errors);
+	const char *planned_on = api_body_string(call, "planned_on", 1, 10, errors);
+	const char *reason = api_body_string(call, "reason", 1, 2000, errors);
+	struct aeo_authorization z;
+	struct aeo_context ctx;
+	struct cv_error err;
+	char id[CV_UUID_STR];
+	int rc;
+
+	if (json_array_size(errors))
+		return api_problem_fields(resp, "the audit cannot be scheduled as sent", errors);
+	json_decref(errors);
+	if (load_visible(call, resp, &z))
+		return 0;
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = aeo_audit_schedule(call->conn, &ctx, call->principal, z.id, kind, planned_on, reason,
+				id, &err);
+	if (!rc)
+		rc = aeo_audits_json(call->conn, z.id, &items);
+	if (rc)
+		return api_error(resp, rc, &err);
+	call->entity_type = "aeo_audit";
+	call->entity_id = cv_arena_strdup(call->req->arena, id);
+	call->audit_detail = json_deep_copy(call->body);
+	json_object_set_new(call->audit_detail, "number", json_string(z.number));
+	return api_json(resp, 201,
+			json_pack("{s:s, s:s, s:o}", "id", id, "number", z.number, "items", items));
+}
+
+int api_authorizations_audit_close(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *body;
+	struct aeo_audit_close c = {
+		.status = api_body_string(call, "status", 1, 16, errors),
+		.findings = api_body_string(call, "findings", 0, 16000, errors),
+		.outcome = api_body_string(call, "outcome", 0, 16, errors),
+		.ground = api_body_string(call, "ground", 0, 64, errors),
+		.reason = api_body_string(call, "reason", 0, 8000, errors),
+	};
+	struct aeo_authorization z;
+	struct aeo_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (json_array_size(errors))
+		return api_problem_fields(resp, "the audit cannot be closed as sent", errors);
+	json_decref(errors);
+	if (load_visible(call, resp, &z))
+		return 0;
+	api_aeo_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = aeo_audit_close(call->conn, &ctx, call->principal, z.id,
+			     http_param(call->req, "audit"), &c, &err);
+	if (!rc)
+		rc = aeo_authorization_get(call->conn, z.id, &z);
+	if (!rc)
+		rc = aeo_authorization_json(call->conn, &z, &body);
+	if (rc)
+		return api_error(resp, rc, &err);
+	call->entity_type = "aeo_audit";
+	call->entity_id = cv_arena_strdup(call->req->arena, http_param(call->req, "audit"));
+	call->audit_detail = json_deep_copy(call->body);
+	return api_json(resp, 200, body);
+}
+
+int api_aeo_monitoring(struct api_call *call, struct http_response *resp)
+{
+	char today[CV_DATE_MAX];
+	json_t *items;
+	int rc;
+
+	cv_date_from_ms(cv_clock_now_ms(), today);
+	rc = aeo_monitoring_json(call->conn, today, &items);
+	return rc ? api_error(resp, rc, NULL)
+		  : api_json(resp, 200, json_pack("{s:s, s:o}", "as_of", today, "items", items));
 }

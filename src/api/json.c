@@ -89,6 +89,7 @@ int api_error(struct http_response *resp, int code, const struct cv_error *err)
 	case CV_EPERM: return api_problem(resp, 403, message);
 	case CV_EAUTH: return api_problem(resp, 401, message);
 	case CV_EBUSY: return api_problem(resp, 503, "the database is busy; try again shortly");
+	case CV_EUNSUPPORTED: return api_problem(resp, 415, message);
 	default:
 		/* Internal details go to the log, not to the client. */
 		return api_problem(resp, 500, "the server failed; the error has been logged");

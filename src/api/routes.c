@@ -44,6 +44,10 @@ const struct api_route api_routes[] = {
 	{"PUT",  "/api/v1/applications/{id}/findings/{criterion}", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.finding", api_applications_finding},
 	{"POST", "/api/v1/applications/{id}/visits", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.visit_plan", api_applications_visit_plan},
 	{"PATCH", "/api/v1/applications/{id}/visits/{visit}", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.visit_close", api_applications_visit_close},
+	{"GET",  "/api/v1/applications/{id}/attachments", PERM_APPLICATIONS_READ, 0, NULL, api_attachments_list},
+	/* The body is the document itself (not JSON): Content-Type names its type. */
+	{"POST", "/api/v1/applications/{id}/attachments", PERM_APPLICATIONS_WRITE, API_WRITE, "aeo_application.attach", api_attachments_add},
+	{"GET",  "/api/v1/applications/{id}/attachments/{attachment}", PERM_APPLICATIONS_READ, 0, NULL, api_attachments_get},
 	{"POST", "/api/v1/applications/{id}/extension", PERM_APPLICATIONS_WRITE, API_JSON | API_WRITE, "aeo_application.extend", api_applications_extend},
 
 	{"GET",  "/api/v1/authorizations",          PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_list},
@@ -53,6 +57,10 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/authorizations/{id}/certificate.pdf", PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_certificate},
 	{"POST", "/api/v1/authorizations/{id}/transitions", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.change", api_authorizations_change},
 	{"POST", "/api/v1/authorizations/{id}/measures", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.measures", api_authorizations_measures},
+	{"GET",  "/api/v1/authorizations/{id}/audits", PERM_AUTHORIZATIONS_READ, 0, NULL, api_authorizations_audits},
+	{"POST", "/api/v1/authorizations/{id}/audits", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.audit_schedule", api_authorizations_audit_schedule},
+	{"PATCH", "/api/v1/authorizations/{id}/audits/{audit}", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.audit_close", api_authorizations_audit_close},
+	{"GET",  "/api/v1/aeo/monitoring",          PERM_AEO_CANDIDATES, 0, NULL, api_aeo_monitoring},
 	{"GET",  "/api/v1/public/aeo/{number}",     PERM_PUBLIC,        0, NULL, api_public_aeo},
 
 	{"GET",  "/api/v1/safe/standards",          PERM_SAFE_READ,     0, NULL, api_safe_standards},

@@ -47,6 +47,8 @@ static const struct key keys[] = {
 		"failed logins per account or address before each further try is delayed"),
 	INT_KEY("login_window_minutes", login_window_minutes, 1, 24 * 60,
 		"minutes within which failed logins are counted"),
+	STR_KEY("attachments_dir", KEY_STR, attachments_dir,
+		"folder of uploaded documents, stored by their SHA-256"),
 	STR_KEY("public_url", KEY_STR, public_url,
 		"base URL by which the public reaches this node (verification links and QR codes)"),
 	INT_KEY("public_rate_per_minute", public_rate_per_minute, 1, 1000000000,
@@ -64,7 +66,7 @@ void cv_config_defaults(struct cv_config *c)
 	snprintf(c->node_country, sizeof(c->node_country), "KZ");
 	snprintf(c->node_name, sizeof(c->node_name), "State Revenue Committee of Kazakhstan (demo)");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
-	c->max_body = 1024 * 1024;
+	c->max_body = 16 * 1024 * 1024; /* documents attached to applications */
 	c->threads = 2;
 	snprintf(c->data_dir, sizeof(c->data_dir), "data");
 	c->session_hours = 12;
@@ -72,6 +74,7 @@ void cv_config_defaults(struct cv_config *c)
 	c->login_window_minutes = 15;
 	c->public_rate_per_minute = 120;
 	snprintf(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8080");
+	snprintf(c->attachments_dir, sizeof(c->attachments_dir), "var/attachments");
 }
 
 /* "node-country" and "NODE_COUNTRY" both name node_country. */

@@ -39,6 +39,7 @@ struct cv_config {
 	int login_window_minutes;      /* window in which failures count */
 	int public_rate_per_minute;    /* requests a minute per address to public lookups */
 	char public_url[CV_CONFIG_STR]; /* how the public reaches this node: verification links, QR codes */
+	char attachments_dir[CV_CONFIG_STR]; /* content-addressed store of uploaded documents */
 };
 
 /* Built-in defaults: listen 127.0.0.1:8080, db sqlite:var/caravan.db, KZ... */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct test_server srv;
 
@@ -642,4 +643,99 @@ Test(aeo, authorization_needs_a_finding_on_every_criterion_and_none_not_met)
 	cr_assert_eq(act("aeo.officer", id, "refuse",
 			 "security standards not met: no seal register", NULL),
 		     200);
+}
+
+/* Upload raw bytes as user with a content type; returns the status. */
+static long upload(const char *user, const char *app, const char *filename, const char *type,
+		   const char *bytes, size_t len, struct test_response *out)
+{
+	char path[300], content_type[120];
+	const char *h[] = {content_type, test_bearer(user), NULL};
+	struct test_response r;
+	long status;
+	char *body = malloc(len + 1);
+
+	memcpy(body, bytes, len);
+	body[len] = '\0';
+	snprintf(content_type, sizeof(content_type), "Content-Type: %s", type);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/attachments?filename=%s", app,
+		 filename);
+	/* test_http sends strlen(body) bytes: these test documents hold no NUL byte. */
+	test_http(&srv, "POST", path, h, body, &r);
+	free(body);
+	status = r.status;
+	if (out)
+		*out = r;
+	else
+		test_response_free(&r);
+	return status;
+}
+
+Test(aeo, documents_are_attached_by_content_hash_and_read_back)
+{
+	static const char pdf[] =
+		"%PDF-1.4\n% audited accounts 2025\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+	struct test_response r;
+	char id[64], sha[80], path[300], cmd[400];
+	FILE *p;
+
+	new_application("trader", "{\"type\":\"AEOC\"}", id, sizeof(id));
+	cr_assert_eq(upload("trader", id, "accounts-2025.pdf", "application/pdf", pdf, strlen(pdf),
+			    &r),
+		     201, "%s", r.body);
+	snprintf(path, sizeof(path), "%s", json_string_value(json_object_get(r.json, "id")));
+	/* The hash shown is the SHA-256 of exactly what was sent. */
+	snprintf(cmd, sizeof(cmd), "printf '%%s' '%s' | sha256sum | cut -c1-64", "%PDF-1.4");
+	test_response_free(&r);
+	{
+		char expected[80] = "";
+		FILE *f = fopen("/tmp/caravan-attach-check", "wb");
+		fwrite(pdf, 1, strlen(pdf), f);
+		fclose(f);
+		p = popen("sha256sum /tmp/caravan-attach-check | cut -c1-64", "r");
+		cr_assert(fgets(expected, sizeof(expected), p));
+		pclose(p);
+		unlink("/tmp/caravan-attach-check");
+		expected[strcspn(expected, "\n")] = '\0';
+		snprintf(cmd, sizeof(cmd), "/api/v1/applications/%s/attachments", id);
+		cr_assert_eq(call("aeo.officer", "GET", cmd, NULL, &r), 200);
+		snprintf(sha, sizeof(sha), "%s",
+			 json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+						 "sha256")));
+		cr_assert_str_eq(sha, expected);
+		test_response_free(&r);
+	}
+	snprintf(cmd, sizeof(cmd), "/api/v1/applications/%s/attachments/%s", id, path);
+	cr_assert_eq(call("aeo.officer", "GET", cmd, NULL, &r), 200);
+	cr_assert_str_eq(r.body, pdf);
+	{
+		char *type = test_header(&r, "Content-Type");
+		cr_assert_str_eq(type, "application/pdf");
+		free(type);
+	}
+	test_response_free(&r);
+}
+
+Test(aeo, wrong_or_disguised_documents_are_refused)
+{
+	struct test_response r;
+	char id[64], other[64], body[160];
+
+	new_application("trader", "{\"type\":\"AEOC\"}", id, sizeof(id));
+	cr_assert_eq(upload("trader", id, "notes.txt", "text/plain", "hello", 5, NULL), 415);
+	cr_assert_eq(upload("trader", id, "fake.pdf", "application/pdf", "MZ\x90 not a pdf", 13, &r),
+		     415);
+	cr_assert(strstr(r.body, "not a application/pdf"), "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(upload("trader", id, "a%2Fb.pdf", "application/pdf", "%PDF-1.4 x", 10, NULL),
+		     422);
+	cr_assert_eq(upload("trader", id, "empty.pdf", "application/pdf", "", 0, NULL), 422);
+	cr_assert_eq(upload("border.officer", id, "x.pdf", "application/pdf", "%PDF-1.4 x", 10, NULL),
+		     403);
+	operator_id("KZ600700800900", other, sizeof(other));
+	snprintf(body, sizeof(body), "{\"type\":\"AEOF\",\"operator_id\":\"%s\"}", other);
+	new_application("aeo.officer", body, other, sizeof(other));
+	cr_assert_eq(upload("trader", other, "x.pdf", "application/pdf", "%PDF-1.4 x", 10, NULL),
+		     404);
 }

@@ -328,3 +328,64 @@ Test(authorizations, revocation_cannot_take_effect_in_the_future_or_long_ago)
 		     422);
 	cr_assert_str_eq(public_status(), "valid");
 }
+
+Test(authorizations, monitoring_lists_holders_whose_score_fell_and_audits_act_on_the_authorization)
+{
+	struct test_response r;
+	char path[200], close[300], audit[64];
+
+	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/aeo/monitoring", NULL, &r), 200);
+	/* Silk Road Express (demo) holds a suspended AEOC and scores far below grade A. */
+	cr_assert(strstr(r.body, "KZAEOC0000000002") && strstr(r.body, "below grade A"), "%s",
+		  r.body);
+	cr_assert_null(strstr(r.body, number),
+		       "a fresh authorization of a compliant holder needs nothing: %s", r.body);
+	test_response_free(&r);
+
+	snprintf(path, sizeof(path), "/api/v1/authorizations/%s/audits", auth_id);
+	cr_assert_eq(call("trader", "POST", path,
+			  "{\"kind\":\"periodic\",\"planned_on\":\"2026-12-15\",\"reason\":\"x\"}",
+			  NULL),
+		     403);
+	cr_assert_eq(call("aeo.officer", "POST", path,
+			  "{\"kind\":\"yearly\",\"planned_on\":\"2026-12-15\",\"reason\":\"x\"}",
+			  NULL),
+		     422);
+	cr_assert_eq(call("aeo.officer", "POST", path,
+			  "{\"kind\":\"triggered\",\"planned_on\":\"2026-12-15\",\"reason\":\"seizure reported by the border post\"}",
+			  &r),
+		     201, "%s", r.body);
+	snprintf(audit, sizeof(audit), "%s", json_string_value(json_object_get(r.json, "id")));
+	test_response_free(&r);
+	cr_assert_eq(call("aeo.officer", "POST", path,
+			  "{\"kind\":\"periodic\",\"planned_on\":\"2026-12-20\",\"reason\":\"y\"}",
+			  NULL),
+		     409, "one planned audit at a time");
+	snprintf(close, sizeof(close), "%s/%s", path, audit);
+	cr_assert_eq(call("aeo.officer", "PATCH", close,
+			  "{\"status\":\"done\",\"outcome\":\"maintained\"}", NULL),
+		     422, "findings needed");
+	cr_assert_eq(call("aeo.officer", "PATCH", close,
+			  "{\"status\":\"cancelled\",\"outcome\":\"revoked\"}", NULL),
+		     422);
+	cr_assert_eq(call("aeo.officer", "PATCH", close,
+			  "{\"status\":\"done\",\"findings\":\"goods under-declared twice\",\"outcome\":\"suspended\"}",
+			  NULL),
+		     422, "a suspension needs its ground and reason");
+	cr_assert_eq(call("aeo.officer", "PATCH", close,
+			  "{\"status\":\"done\",\"findings\":\"goods under-declared twice\",\"outcome\":\"suspended\","
+			  "\"ground\":\"conditions_not_met\",\"reason\":\"record keeping to be remedied\"}",
+			  &r),
+		     200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "suspended");
+	test_response_free(&r);
+	cr_assert_str_eq(public_status(), "suspended");
+	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+						 "outcome")),
+			 "suspended");
+	test_response_free(&r);
+	cr_assert_eq(call("aeo.officer", "PATCH", close, "{\"status\":\"cancelled\"}", NULL), 404,
+		     "already closed");
+}

@@ -37,6 +37,7 @@ void test_server_start(struct test_server *s, const char *const *extra)
 {
 	const char *bin = env_or("CARAVAN_BIN", "build/asan/caravan");
 	const char *argv[40];
+	char attachments[300];
 	int out[2], argc = 0;
 	char line[512];
 	FILE *f;
@@ -46,6 +47,7 @@ void test_server_start(struct test_server *s, const char *const *extra)
 	cr_assert(mkdtemp(s->dir));
 	snprintf(s->db_path, sizeof(s->db_path), "%s/caravan.db", s->dir);
 	snprintf(s->db_url, sizeof(s->db_url), "sqlite:%s", s->db_path);
+	snprintf(attachments, sizeof(attachments), "%s/attachments", s->dir);
 	copy_file(env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"), s->db_path);
 
 	argv[argc++] = bin;
@@ -56,6 +58,8 @@ void test_server_start(struct test_server *s, const char *const *extra)
 	argv[argc++] = "127.0.0.1:0";
 	argv[argc++] = "--log-level";
 	argv[argc++] = "warn";
+	argv[argc++] = "--attachments-dir";
+	argv[argc++] = attachments;
 	for (; extra && *extra && argc < 38; extra++)
 		argv[argc++] = *extra;
 	argv[argc] = NULL;

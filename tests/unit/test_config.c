@@ -63,7 +63,7 @@ Test(config, defaults_are_the_documented_ones)
 	cr_assert_str_eq(c.db, "sqlite:var/caravan.db");
 	cr_assert_str_eq(c.node_country, "KZ");
 	cr_assert_str_eq(c.log_level, "info");
-	cr_assert_eq(c.max_body, 1024 * 1024);
+	cr_assert_eq(c.max_body, 16 * 1024 * 1024);
 	cr_assert_eq(c.threads, 2);
 	cr_assert_str_eq(c.tls_cert, "");
 	cr_assert_str_eq(c.tls_key, "");
@@ -176,7 +176,7 @@ Test(config, garbage_sizes_are_rejected)
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++)
 		cr_assert_eq(cv_config_set(&c, "max_body", garbage[i], NULL), CV_EINVAL,
 			     "max_body accepted \"%s\"", garbage[i]);
-	cr_assert_eq(c.max_body, 1024 * 1024);
+	cr_assert_eq(c.max_body, 16 * 1024 * 1024, "a refused value leaves the default");
 }
 
 Test(config, node_country_must_be_two_upper_case_letters)
