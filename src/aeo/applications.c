@@ -122,22 +122,14 @@ static void read_application(struct store_stmt *stmt, struct aeo_application *a)
 int aeo_application_get(struct store_conn *conn, const char *id, struct aeo_application *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn, "SELECT " COLUMNS " FROM aeo_applications WHERE id = $1",
-			       &stmt);
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT " COLUMNS " FROM aeo_applications WHERE id = $1", "t", id);
 
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "t", id);
-	if (!rc)
-		rc = store_step(stmt);
-	if (rc == STORE_ROW) {
-		read_application(stmt, out);
-		rc = CV_OK;
-	} else if (rc == STORE_DONE) {
-		rc = CV_ENOTFOUND;
-	}
+	read_application(stmt, out);
 	store_finish(stmt);
-	return rc;
+	return CV_OK;
 }
 
 static int record_event(struct store_conn *conn, const struct aeo_context *ctx, const char *id,
@@ -588,33 +580,24 @@ int aeo_application_timeline(struct store_conn *conn, const char *id,
 int aeo_authorization_get(struct store_conn *conn, const char *key, struct aeo_authorization *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn,
-			       "SELECT id, number, operator_id, application_id, type, status, consent_mra,"
-			       " valid_from, revalidation_due, status_changed_at FROM aeo_authorizations"
-			       " WHERE id = $1 OR number = $1 OR application_id = $1",
-			       &stmt);
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT id, number, operator_id, application_id, type, status, consent_mra,"
+				 " valid_from, revalidation_due, status_changed_at FROM aeo_authorizations"
+				 " WHERE id = $1 OR number = $1 OR application_id = $1",
+				 "t", key);
 
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "t", key);
-	if (!rc)
-		rc = store_step(stmt);
-	if (rc == STORE_ROW) {
-		copy(out->id, sizeof(out->id), store_col_text(stmt, 0));
-		copy(out->number, sizeof(out->number), store_col_text(stmt, 1));
-		copy(out->operator_id, sizeof(out->operator_id), store_col_text(stmt, 2));
-		copy(out->application_id, sizeof(out->application_id), store_col_text(stmt, 3));
-		copy(out->type, sizeof(out->type), store_col_text(stmt, 4));
-		copy(out->status, sizeof(out->status), store_col_text(stmt, 5));
-		out->consent_mra = (int)store_col_int64(stmt, 6);
-		copy(out->valid_from, sizeof(out->valid_from), store_col_text(stmt, 7));
-		copy(out->revalidation_due, sizeof(out->revalidation_due), store_col_text(stmt, 8));
-		copy(out->status_changed_at, sizeof(out->status_changed_at),
-		     store_col_text(stmt, 9));
-		rc = CV_OK;
-	} else if (rc == STORE_DONE) {
-		rc = CV_ENOTFOUND;
-	}
+	copy(out->id, sizeof(out->id), store_col_text(stmt, 0));
+	copy(out->number, sizeof(out->number), store_col_text(stmt, 1));
+	copy(out->operator_id, sizeof(out->operator_id), store_col_text(stmt, 2));
+	copy(out->application_id, sizeof(out->application_id), store_col_text(stmt, 3));
+	copy(out->type, sizeof(out->type), store_col_text(stmt, 4));
+	copy(out->status, sizeof(out->status), store_col_text(stmt, 5));
+	out->consent_mra = (int)store_col_int64(stmt, 6);
+	copy(out->valid_from, sizeof(out->valid_from), store_col_text(stmt, 7));
+	copy(out->revalidation_due, sizeof(out->revalidation_due), store_col_text(stmt, 8));
+	copy(out->status_changed_at, sizeof(out->status_changed_at), store_col_text(stmt, 9));
 	store_finish(stmt);
-	return rc;
+	return CV_OK;
 }

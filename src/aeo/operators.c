@@ -106,26 +106,18 @@ static int load_format(struct store_conn *conn, const char *country, char *patte
 		       char *example, size_t esize, char *description, size_t dsize)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn,
-			       "SELECT pattern, example, description FROM operator_id_formats"
-			       " WHERE country = $1 OR country = '*' ORDER BY country = '*' LIMIT 1",
-			       &stmt);
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT pattern, example, description FROM operator_id_formats"
+				 " WHERE country = $1 OR country = '*' ORDER BY country = '*' LIMIT 1",
+				 "t", country);
 
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "t", country);
-	if (!rc)
-		rc = store_step(stmt);
-	if (rc == STORE_ROW) {
-		snprintf(pattern, psize, "%s", store_col_text(stmt, 0));
-		snprintf(example, esize, "%s", store_col_text(stmt, 1));
-		snprintf(description, dsize, "%s", store_col_text(stmt, 2));
-		rc = CV_OK;
-	} else if (rc == STORE_DONE) {
-		rc = CV_ENOTFOUND;
-	}
+	snprintf(pattern, psize, "%s", store_col_text(stmt, 0));
+	snprintf(example, esize, "%s", store_col_text(stmt, 1));
+	snprintf(description, dsize, "%s", store_col_text(stmt, 2));
 	store_finish(stmt);
-	return rc;
+	return CV_OK;
 }
 
 int aeo_operator_check_tin(struct store_conn *conn, const char *country, const char *tin,
@@ -321,22 +313,15 @@ int aeo_operator_update(struct store_conn *conn, struct aeo_operator *op, struct
 int aeo_operator_get(struct store_conn *conn, const char *key, struct aeo_operator *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn, "SELECT " COLUMNS " FROM operators WHERE id = $1 OR tin = $1",
-			       &stmt);
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT " COLUMNS " FROM operators WHERE id = $1 OR tin = $1", "t",
+				 key);
 
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "t", key);
-	if (!rc)
-		rc = store_step(stmt);
-	if (rc == STORE_ROW) {
-		read_operator(stmt, out);
-		rc = CV_OK;
-	} else if (rc == STORE_DONE) {
-		rc = CV_ENOTFOUND;
-	}
+	read_operator(stmt, out);
 	store_finish(stmt);
-	return rc;
+	return CV_OK;
 }
 
 int aeo_operator_visible(const struct auth_principal *p, const char *operator_id)

@@ -166,48 +166,32 @@ int auth_user_create(struct store_conn *conn, const struct auth_user_new *u, con
 int auth_user_find(struct store_conn *conn, const char *key, struct auth_user *out)
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn,
-			       "SELECT " USER_COLUMNS " FROM users WHERE username = $1 OR id = $1",
-			       &stmt);
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT " USER_COLUMNS " FROM users WHERE username = $1 OR id = $1",
+				 "t", key);
 
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "t", key);
-	if (!rc)
-		rc = store_step(stmt);
-	if (rc == STORE_ROW) {
-		read_user(stmt, out);
-		rc = CV_OK;
-	} else if (rc == STORE_DONE) {
-		rc = CV_ENOTFOUND;
-	}
+	read_user(stmt, out);
 	store_finish(stmt);
-	return rc;
+	return CV_OK;
 }
 
 int auth_user_password_hash(struct store_conn *conn, const char *username, struct auth_user *out,
 			    char hash[AUTH_HASH_MAX])
 {
 	struct store_stmt *stmt;
-	int rc = store_prepare(conn,
-			       "SELECT " USER_COLUMNS ", password_hash FROM users"
-			       " WHERE username = $1 AND disabled = 0",
-			       &stmt);
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT " USER_COLUMNS ", password_hash FROM users"
+				 " WHERE username = $1 AND disabled = 0",
+				 "t", username);
 
 	if (rc)
 		return rc;
-	rc = store_bindf(stmt, "t", username);
-	if (!rc)
-		rc = store_step(stmt);
-	if (rc == STORE_ROW) {
-		read_user(stmt, out);
-		copy(hash, AUTH_HASH_MAX, store_col_text(stmt, 7));
-		rc = CV_OK;
-	} else if (rc == STORE_DONE) {
-		rc = CV_ENOTFOUND;
-	}
+	read_user(stmt, out);
+	copy(hash, AUTH_HASH_MAX, store_col_text(stmt, 7));
 	store_finish(stmt);
-	return rc;
+	return CV_OK;
 }
 
 int auth_user_set_password(struct store_conn *conn, const char *user_id, const char *hash,

@@ -113,6 +113,15 @@ int store_execf(struct store_conn *conn, int64_t *changed, const char *sql, cons
  */
 int store_bulk_mode(struct store_conn *conn, int on);
 
+/*
+ * Prepare sql, bind by types (see store_bindf) and step once: for queries
+ * that expect one row. CV_OK with *out on the row (read it, then
+ * store_finish), CV_ENOTFOUND when there is no row (nothing to finish), or
+ * an error.
+ */
+int store_query_row(struct store_conn *conn, struct store_stmt **out, const char *sql,
+		    const char *types, ...);
+
 /* Rows changed by the last statement on this connection. */
 int64_t store_changes(struct store_conn *conn);
 /* The driver's last error message on this connection. */

@@ -380,3 +380,27 @@ int store_execf(struct store_conn *conn, int64_t *changed, const char *sql, cons
 	store_finish(stmt);
 	return rc;
 }
+
+int store_query_row(struct store_conn *conn, struct store_stmt **out, const char *sql,
+		    const char *types, ...)
+{
+	struct store_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	*out = NULL;
+	rc = store_prepare(conn, sql, &stmt);
+	if (rc)
+		return rc;
+	va_start(ap, types);
+	rc = bind_va(stmt, types, ap);
+	va_end(ap);
+	if (!rc)
+		rc = store_step(stmt);
+	if (rc == STORE_ROW) {
+		*out = stmt;
+		return CV_OK;
+	}
+	store_finish(stmt);
+	return rc == STORE_DONE ? CV_ENOTFOUND : rc;
+}

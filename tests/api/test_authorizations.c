@@ -15,21 +15,8 @@
 static struct test_server srv;
 static char number[64], auth_id[64];
 
-static long call(const char *user, const char *method, const char *path, const char *body,
-		 struct test_response *out)
-{
-	const char *h[] = {"Content-Type: application/json", user ? test_bearer(user) : NULL, NULL};
-	struct test_response r;
-	long status;
-
-	test_http(&srv, method, path, h, body, &r);
-	status = r.status;
-	if (out)
-		*out = r;
-	else
-		test_response_free(&r);
-	return status;
-}
+/* A JSON request to this suite's server as a demo user (support/server.h). */
+#define call(...) test_call(&srv, __VA_ARGS__)
 
 /* Start a server and take the demo trader from application to authorization. */
 static void start(void)

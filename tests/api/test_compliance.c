@@ -16,21 +16,8 @@ static void stop(void) { test_server_stop(&srv); }
 
 TestSuite(compliance, .init = start, .fini = stop, .timeout = 120);
 
-static long call(const char *user, const char *method, const char *path, const char *body,
-		 struct test_response *out)
-{
-	const char *h[] = {"Content-Type: application/json", test_bearer(user), NULL};
-	struct test_response r;
-	long status;
-
-	test_http(&srv, method, path, h, body, &r);
-	status = r.status;
-	if (out)
-		*out = r;
-	else
-		test_response_free(&r);
-	return status;
-}
+/* A JSON request to this suite's server as a demo user (support/server.h). */
+#define call(...) test_call(&srv, __VA_ARGS__)
 
 static double score_of(const struct test_response *r)
 {

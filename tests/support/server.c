@@ -332,3 +332,19 @@ void test_validate(const struct test_server *s, const char *application_id, cons
 		test_response_free(&r);
 	}
 }
+
+long test_call(const struct test_server *s, const char *user, const char *method, const char *path,
+	       const char *body, struct test_response *out)
+{
+	const char *h[] = {"Content-Type: application/json", user ? test_bearer(user) : NULL, NULL};
+	struct test_response r;
+	long status;
+
+	test_http(s, method, path, h, body, &r);
+	status = r.status;
+	if (out)
+		*out = r;
+	else
+		test_response_free(&r);
+	return status;
+}

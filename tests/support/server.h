@@ -57,6 +57,14 @@ void test_fill_saq(const struct test_server *s, const char *application_id);
 /* As the demo AEO officer, record "met" on every criterion of an application of type (asserts). */
 void test_validate(const struct test_server *s, const char *application_id, const char *type);
 
+/*
+ * One JSON request as a demo user (bearer token; NULL: no credentials).
+ * Returns the status; *out (may be NULL) keeps the response for the caller
+ * to free.
+ */
+long test_call(const struct test_server *s, const char *user, const char *method, const char *path,
+	       const char *body, struct test_response *out);
+
 /* Run the caravan binary with args (a shell fragment); returns the exit code, output in *out (malloc'd). */
 int test_cli(const char *args, const char *stdin_text, char **out);
 
