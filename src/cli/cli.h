@@ -55,6 +55,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_compliance(int argc, char **argv);
+int cmd_risk(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif
