@@ -204,6 +204,22 @@ static int count_open(struct store_conn *conn, const char *operator_id, const ch
 	return rc;
 }
 
+/* Authorizations of this type the operator holds now (valid or suspended). */
+static int count_held(struct store_conn *conn, const char *operator_id, const char *type, int *held)
+{
+	struct store_stmt *stmt;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT COUNT(*) FROM aeo_authorizations WHERE operator_id = $1 AND type = $2"
+				 " AND status IN ('valid', 'suspended')",
+				 "tt", operator_id, type);
+
+	if (rc)
+		return rc;
+	*held = (int)store_col_int64(stmt, 0);
+	store_finish(stmt);
+	return CV_OK;
+}
+
 int aeo_application_create(struct store_conn *conn, const struct aeo_context *ctx,
 			   const struct auth_principal *actor, const char *operator_id,
 			   const char *type, int consent_mra, struct aeo_application *out,
@@ -211,7 +227,7 @@ int aeo_application_create(struct store_conn *conn, const struct aeo_context *ct
 {
 	struct aeo_operator op;
 	char until[CV_DATE_MAX], now[CV_RFC3339_MAX], version[32];
-	int barred = 0, open_count = 0, rc;
+	int barred = 0, open_count = 0, held = 0, rc;
 
 	if (!aeo_type_valid(type))
 		return cv_error_set(err, CV_EINVAL, "type", "type must be AEOC, AEOS or AEOF");
@@ -228,6 +244,12 @@ int aeo_application_create(struct store_conn *conn, const struct aeo_context *ct
 	if (!rc && open_count)
 		return cv_error_set(err, CV_ECONFLICT, "type",
 				    "the operator already has an open %s application", type);
+	if (!rc)
+		rc = count_held(conn, op.id, type, &held);
+	if (!rc && held)
+		return cv_error_set(err, CV_ECONFLICT, "type",
+				    "the operator already holds a valid or suspended %s authorization",
+				    type);
 	if (rc)
 		return cv_error_set(err, rc, NULL, "%s", store_errmsg(conn));
 	/* The application locks the questionnaire version it starts on. */

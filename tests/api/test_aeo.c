@@ -222,6 +222,10 @@ Test(aeo, whole_lifecycle_from_draft_to_authorization_with_timeline)
 	test_response_free(&r);
 	cr_assert_eq(act("trader", id, "withdraw", NULL, NULL), 409,
 		     "no withdrawal after the decision");
+	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOF\"}", &r), 409,
+		     "the holder of a valid AEOF cannot apply for another");
+	cr_assert(strstr(r.body, "already holds"), "%s", r.body);
+	test_response_free(&r);
 }
 
 Test(aeo, every_illegal_transition_is_409_naming_state_and_allowed_actions)
