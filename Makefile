@@ -95,6 +95,7 @@ test: deps build/asan/caravan build/asan/caravan-tests build/asan/template.db
 	CARAVAN_BIN=$(CURDIR)/build/asan/caravan CARAVAN_TEMPLATE_DB=$(CURDIR)/build/asan/template.db \
 	CARAVAN_DATA_DIR=$(CURDIR)/data CARAVAN_OPENAPI=$(CURDIR)/docs/openapi.yaml \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	build/asan/caravan-tests --jobs 2
 
 run: deps build/caravan
