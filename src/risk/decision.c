@@ -87,10 +87,14 @@ enum risk_lane risk_decide(const struct risk_profile_set *set, const struct risk
 				item_lane = info->lane;
 			if (hit_list)
 				json_array_append_new(hit_list,
-						      json_pack("{s:s, s:s, s:f, s:s, s:s}",
+						      /* No lane action: null, not "green". */
+						      json_pack("{s:s, s:s, s:f, s:s?, s:s}",
 								"profile", info->id, "title",
 								info->title, "score", info->score,
-								"lane", risk_lane_name(info->lane),
+								"lane",
+								info->lane > RISK_GREEN
+									? risk_lane_name(info->lane)
+									: NULL,
 								"note", info->note));
 		}
 		score += model - aeo_off - memory_off;

@@ -274,3 +274,36 @@ Test(cli, init_with_a_broken_safe_standards_file_says_which_file)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }
+
+Test(cli, risk_check_and_assess_a_profile_file)
+{
+	const char *data = getenv("CARAVAN_DATA_DIR") ? getenv("CARAVAN_DATA_DIR") : "data";
+	char args[600], bad[] = "/tmp/caravan-prof-XXXXXX", *out;
+	int fd = mkstemp(bad);
+	FILE *f = fdopen(fd, "w");
+
+	snprintf(args, sizeof(args), "risk check %s/risk/profiles.example", data);
+	cr_assert_eq(test_cli(args, NULL, &out), 0, "%s", out);
+	cr_assert(strstr(out, "5 profiles compiled"), "%s", out);
+	free(out);
+	fprintf(f, "profile X \"x\"\n  when colour = \"red\" then score 1 end\n");
+	fclose(f);
+	snprintf(args, sizeof(args), "risk check %s", bad);
+	cr_assert_eq(test_cli(args, NULL, &out), 1, "%s", out);
+	cr_assert(strstr(out, ":2:8: unknown field \"colour\""), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args),
+		 "risk assess --profiles %s/risk/profiles.example %s/risk/declaration.example.json",
+		 data, data);
+	cr_assert_eq(test_cli(args, NULL, &out), 0, "%s", out);
+	cr_assert(strstr(out, "lane: red"), "%s", out);
+	cr_assert(strstr(out, "ODS-001"), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "risk assess --profiles %s/risk/profiles.example %s", data,
+		 bad);
+	cr_assert_eq(test_cli(args, NULL, &out), 1, "a profile file is no declaration: %s", out);
+	free(out);
+	unlink(bad);
+	cr_assert_eq(test_cli("risk assess x.json", NULL, &out), 2, "%s", out);
+	free(out);
+}
