@@ -166,6 +166,14 @@ int api_authorizations_audit_close(struct api_call *call, struct http_response *
 int api_aeo_monitoring(struct api_call *call, struct http_response *resp);
 int api_authorizations_certificate(struct api_call *call, struct http_response *resp);
 
+int api_risk_profiles_list(struct api_call *call, struct http_response *resp);
+int api_risk_profiles_add(struct api_call *call, struct http_response *resp);
+int api_risk_profiles_get(struct api_call *call, struct http_response *resp);
+int api_risk_profiles_activate(struct api_call *call, struct http_response *resp);
+int api_risk_watchlist_get(struct api_call *call, struct http_response *resp);
+int api_risk_watchlist_add(struct api_call *call, struct http_response *resp);
+int api_risk_assess(struct api_call *call, struct http_response *resp);
+
 int api_safe_standards(struct api_call *call, struct http_response *resp);
 int api_safe_standard_get(struct api_call *call, struct http_response *resp);
 int api_safe_assess(struct api_call *call, struct http_response *resp);

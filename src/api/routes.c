@@ -63,6 +63,14 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/aeo/monitoring",          PERM_AEO_CANDIDATES, 0, NULL, api_aeo_monitoring},
 	{"GET",  "/api/v1/public/aeo/{number}",     PERM_PUBLIC,        0, NULL, api_public_aeo},
 
+	{"GET",  "/api/v1/risk/profiles",           PERM_RISK_READ,     0, NULL, api_risk_profiles_list},
+	{"POST", "/api/v1/risk/profiles",           PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.profiles_add", api_risk_profiles_add},
+	{"GET",  "/api/v1/risk/profiles/{id}",      PERM_RISK_READ,     0, NULL, api_risk_profiles_get},
+	{"POST", "/api/v1/risk/profiles/{id}/activate", PERM_RISK_WRITE, API_WRITE, "risk.profiles_activate", api_risk_profiles_activate},
+	{"GET",  "/api/v1/risk/watchlists/{name}",  PERM_RISK_READ,     0, NULL, api_risk_watchlist_get},
+	{"POST", "/api/v1/risk/watchlists/{name}",  PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.watchlist_add", api_risk_watchlist_add},
+	{"POST", "/api/v1/risk/assess",             PERM_RISK_READ,     API_JSON, NULL, api_risk_assess},
+
 	{"GET",  "/api/v1/safe/standards",          PERM_SAFE_READ,     0, NULL, api_safe_standards},
 	{"GET",  "/api/v1/safe/standards/{id}",     PERM_SAFE_READ,     0, NULL, api_safe_standard_get},
 	{"PATCH", "/api/v1/safe/standards/{id}",    PERM_SAFE_WRITE,    API_JSON | API_WRITE, "safe.assess", api_safe_assess},

@@ -33,6 +33,8 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_AEO_CANDIDATES] = "aeo.candidates",
 	[PERM_AUTHORIZATIONS_READ] = "authorizations.read",
 	[PERM_AUTHORIZATIONS_WRITE] = "authorizations.write",
+	[PERM_RISK_READ] = "risk.read",
+	[PERM_RISK_WRITE] = "risk.write",
 };
 
 #define R(role) (1u << (role))
@@ -62,6 +64,9 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_AUTHORIZATIONS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_PGA_OFFICER) | R(ROLE_ADMIN) |
 				     R(ROLE_AUDITOR),
 	[PERM_AUTHORIZATIONS_WRITE] = R(ROLE_TRADER) | R(ROLE_AEO_OFFICER),
+	/* Risk analysts write profiles; border officers read decisions and assess. */
+	[PERM_RISK_READ] = CUSTOMS | R(ROLE_AUDITOR),
+	[PERM_RISK_WRITE] = R(ROLE_RISK_ANALYST),
 };
 // clang-format on
 

@@ -43,6 +43,8 @@ enum auth_permission {
 	PERM_AEO_CANDIDATES,      /* the proactive list of compliant non-AEO operators */
 	PERM_AUTHORIZATIONS_READ, /* a trader: its own operator's only */
 	PERM_AUTHORIZATIONS_WRITE, /* status changes (AEO unit), measures (holder): aeo/authorizations.c */
+	PERM_RISK_READ,            /* selectivity profiles, watchlists, assessments */
+	PERM_RISK_WRITE,           /* write and activate profiles, keep watchlists */
 	PERM_COUNT
 };
 

@@ -23,7 +23,7 @@
 
 #define RISK_MAX_ITEMS 999
 
-/* Read doc into *out; CV_EINVAL with err naming the field (items[2].hs) when it is not usable. */
+/* Read doc into *out; CV_EINVAL with err naming the field ("hs"; the message says which item) when it is not usable. */
 int risk_declaration_from_json(json_t *doc, struct cv_arena *arena, struct risk_declaration *out,
 			       struct cv_error *err);
 

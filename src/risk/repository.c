@@ -1,0 +1,287 @@
+/* repository.c — see repository.h. */
+#include "risk/repository.h"
+
+#include "base/clock.h"
+#include "base/ids.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SET_COLUMNS                                                                                \
+	"id, version, profiles, status, created_by, created_at, activated_by, activated_at"
+
+static json_t *set_json(struct store_stmt *stmt)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "id", store_col_text(stmt, 0),
+			      "version", (json_int_t)store_col_int64(stmt, 1), "profiles",
+			      (json_int_t)store_col_int64(stmt, 2), "status",
+			      store_col_text(stmt, 3), "created_by", store_col_text(stmt, 4),
+			      "created_at", store_col_text(stmt, 5));
+
+	if (o) {
+		json_object_set_new(o, "activated_by",
+				    store_col_is_null(stmt, 6)
+					    ? json_null()
+					    : json_string(store_col_text(stmt, 6)));
+		json_object_set_new(o, "activated_at",
+				    store_col_is_null(stmt, 7)
+					    ? json_null()
+					    : json_string(store_col_text(stmt, 7)));
+	}
+	return o;
+}
+
+static int get_one(struct store_conn *conn, const char *key, int with_source, json_t **out)
+{
+	struct store_stmt *stmt;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT " SET_COLUMNS ", source FROM risk_profile_sets"
+				 " WHERE id = $1 OR CAST(version AS TEXT) = $1",
+				 "t", key);
+
+	if (rc)
+		return rc;
+	*out = set_json(stmt);
+	if (*out && with_source)
+		json_object_set_new(*out, "source", json_string(store_col_text(stmt, 8)));
+	store_finish(stmt);
+	return *out ? CV_OK : CV_ENOMEM;
+}
+
+int risk_profiles_add_draft(struct store_conn *conn, const char *actor, const char *source,
+			    struct risk_compile_error *cerr, json_t **out, struct cv_error *err)
+{
+	struct risk_profile_set *set;
+	struct store_stmt *stmt;
+	char id[CV_UUID_STR], now[CV_RFC3339_MAX];
+	int64_t version = 1;
+	size_t count;
+	int rc = risk_compile(source, strlen(source), &set, cerr);
+
+	if (rc == CV_EINVAL)
+		return cv_error_set(err, rc, "source", "line %d, column %d: %s", cerr->line,
+				    cerr->column, cerr->message);
+	if (rc)
+		return rc;
+	count = risk_profile_count(set);
+	risk_profile_set_free(set);
+	rc = store_query_row(conn, &stmt,
+			     "SELECT COALESCE(MAX(version), 0) + 1 FROM risk_profile_sets", "");
+	if (rc)
+		return rc;
+	version = store_col_int64(stmt, 0);
+	store_finish(stmt);
+	cv_uuid7(id);
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	rc = store_execf(conn, NULL,
+			 "INSERT INTO risk_profile_sets (id, version, source, profiles, status, created_by, created_at)"
+			 " VALUES ($1, $2, $3, $4, 'draft', $5, $6)",
+			 "titi"
+			 "tt",
+			 id, version, source, (int64_t)count, actor, now);
+	return rc ? rc : get_one(conn, id, 0, out);
+}
+
+int risk_profiles_activate(struct store_conn *conn, const char *actor, const char *key,
+			   json_t **out, struct cv_error *err)
+{
+	char now[CV_RFC3339_MAX];
+	json_t *current;
+	int rc = get_one(conn, key, 0, &current);
+
+	if (rc == CV_ENOTFOUND)
+		return cv_error_set(err, rc, "id", "no profile set with this id or version");
+	if (rc)
+		return rc;
+	if (strcmp(json_string_value(json_object_get(current, "status")), "draft")) {
+		rc = cv_error_set(err, CV_ECONFLICT, "id",
+				  "version %lld is %s; only a draft can be activated",
+				  (long long)json_integer_value(json_object_get(current, "version")),
+				  json_string_value(json_object_get(current, "status")));
+		json_decref(current);
+		return rc;
+	}
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	rc = store_execf(conn, NULL,
+			 "UPDATE risk_profile_sets SET status = 'retired' WHERE status = 'active'",
+			 "");
+	if (!rc)
+		rc = store_execf(conn, NULL,
+				 "UPDATE risk_profile_sets SET status = 'active', activated_by = $2, activated_at = $3"
+				 " WHERE id = $1",
+				 "ttt", json_string_value(json_object_get(current, "id")), actor,
+				 now);
+	if (!rc)
+		rc = get_one(conn, json_string_value(json_object_get(current, "id")), 0, out);
+	json_decref(current);
+	return rc;
+}
+
+int risk_profiles_list(struct store_conn *conn, json_t **out)
+{
+	struct store_stmt *stmt;
+	int rc = store_prepare(conn,
+			       "SELECT " SET_COLUMNS " FROM risk_profile_sets ORDER BY version DESC",
+			       &stmt);
+
+	if (rc)
+		return rc;
+	*out = json_array();
+	while ((rc = store_step(stmt)) == STORE_ROW)
+		json_array_append_new(*out, set_json(stmt));
+	store_finish(stmt);
+	return rc < 0 ? rc : CV_OK;
+}
+
+int risk_profiles_get(struct store_conn *conn, const char *key, json_t **out)
+{
+	return get_one(conn, key, 1, out);
+}
+
+int risk_profiles_active(struct store_conn *conn, struct risk_profile_set **set,
+			 struct cv_error *err)
+{
+	struct risk_compile_error cerr;
+	struct store_stmt *stmt;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT source FROM risk_profile_sets WHERE status = 'active'", "");
+
+	*set = NULL;
+	if (rc == CV_ENOTFOUND)
+		return cv_error_set(err, rc, NULL,
+				    "no profile set is active: a risk analyst activates one first");
+	if (rc)
+		return rc;
+	rc = risk_compile(store_col_text(stmt, 0), strlen(store_col_text(stmt, 0)), set, &cerr);
+	store_finish(stmt);
+	return rc ? cv_error_set(err, CV_EINTERNAL, NULL,
+				 "the active profile set does not compile: %s", cerr.message)
+		  : CV_OK;
+}
+
+int risk_watchlist_add(struct store_conn *conn, const char *actor, const char *name, json_t *values,
+		       size_t *added, struct cv_error *err)
+{
+	char now[CV_RFC3339_MAX];
+	int64_t changed;
+	json_t *v;
+	size_t i;
+	int rc = CV_OK;
+
+	*added = 0;
+	if (!name || !*name || strlen(name) > 64)
+		return cv_error_set(err, CV_EINVAL, "name",
+				    "a watchlist name is 1 to 64 characters");
+	if (!json_is_array(values) || json_array_size(values) == 0 ||
+	    json_array_size(values) > 10000)
+		return cv_error_set(err, CV_EINVAL, "values", "values: a list of 1 to 10000 texts");
+	json_array_foreach(values, i, v) {
+		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200)
+			return cv_error_set(err, CV_EINVAL, "values",
+					    "values[%zu] must be text of 1 to 200 characters", i);
+	}
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	json_array_foreach(values, i, v) {
+		rc = store_execf(conn, &changed,
+				 "INSERT INTO risk_watchlists (name, value, added_by, added_at) VALUES ($1, $2, $3, $4)"
+				 " ON CONFLICT (name, value) DO NOTHING",
+				 "tttt", name, json_string_value(v), actor, now);
+		if (rc)
+			break;
+		*added += (size_t)changed;
+	}
+	return rc;
+}
+
+int risk_watchlist_get(struct store_conn *conn, const char *name, json_t **out)
+{
+	struct store_stmt *stmt;
+	int rc = store_prepare(conn,
+			       "SELECT value FROM risk_watchlists WHERE name = $1 ORDER BY value",
+			       &stmt);
+
+	if (rc)
+		return rc;
+	*out = json_array();
+	rc = store_bindf(stmt, "t", name);
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		json_array_append_new(*out, json_string(store_col_text(stmt, 0)));
+		rc = CV_OK;
+	}
+	store_finish(stmt);
+	return rc < 0 ? rc : CV_OK;
+}
+
+int risk_watchlist_contains(void *ctx, const char *list, const char *value)
+{
+	struct store_stmt *stmt;
+
+	if (store_query_row(ctx, &stmt,
+			    "SELECT 1 FROM risk_watchlists WHERE name = $1 AND value = $2", "tt",
+			    list, value))
+		return 0;
+	store_finish(stmt);
+	return 1;
+}
+
+int risk_office_params_load(struct store_conn *conn, const char *office,
+			    struct risk_office_params *p)
+{
+	struct store_stmt *stmt;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT blue_threshold, yellow_threshold, red_threshold, random_rate, random_rate_aeo,"
+				 " reduction_aeoc, reduction_aeos, reduction_aeof, reduction_partner, memory_reduction,"
+				 " memory_examinations, model_weight FROM risk_office_params"
+				 " WHERE office = $1 OR office = '*' ORDER BY office = '*' LIMIT 1",
+				 "t", office ? office : "*");
+
+	risk_office_params_defaults(p);
+	if (rc)
+		return rc == CV_ENOTFOUND ? CV_OK : rc;
+	p->blue_threshold = store_col_double(stmt, 0);
+	p->yellow_threshold = store_col_double(stmt, 1);
+	p->red_threshold = store_col_double(stmt, 2);
+	p->random_rate = store_col_double(stmt, 3);
+	p->random_rate_aeo = store_col_double(stmt, 4);
+	p->aeo_reduction[RISK_AEO_C] = store_col_double(stmt, 5);
+	p->aeo_reduction[RISK_AEO_S] = store_col_double(stmt, 6);
+	p->aeo_reduction[RISK_AEO_F] = store_col_double(stmt, 7);
+	p->aeo_reduction[RISK_AEO_PARTNER] = store_col_double(stmt, 8);
+	p->memory_reduction = store_col_double(stmt, 9);
+	p->memory_examinations = (int)store_col_int64(stmt, 10);
+	p->model_weight = store_col_double(stmt, 11);
+	store_finish(stmt);
+	return CV_OK;
+}
+
+int risk_node_secret(struct store_conn *conn, unsigned char secret[RISK_SECRET_BYTES])
+{
+	char hex[RISK_SECRET_BYTES * 2 + 1], now[CV_RFC3339_MAX];
+	struct store_stmt *stmt;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT value FROM node_secrets WHERE name = 'risk_random'", "");
+
+	if (rc == CV_OK) {
+		size_t len = 0;
+		rc = sodium_hex2bin(secret, RISK_SECRET_BYTES, store_col_text(stmt, 0),
+				    strlen(store_col_text(stmt, 0)), NULL, &len, NULL) == 0 &&
+				     len == RISK_SECRET_BYTES
+			     ? CV_OK
+			     : CV_EINTERNAL;
+		store_finish(stmt);
+		return rc;
+	}
+	if (rc != CV_ENOTFOUND)
+		return rc;
+	/* First use: make it. Two servers racing both try; the first insert wins, the other reads it. */
+	randombytes_buf(secret, RISK_SECRET_BYTES);
+	sodium_bin2hex(hex, sizeof(hex), secret, RISK_SECRET_BYTES);
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	rc = store_execf(conn, NULL,
+			 "INSERT INTO node_secrets (name, value, created_at) VALUES ('risk_random', $1, $2)"
+			 " ON CONFLICT (name) DO NOTHING",
+			 "tt", hex, now);
+	sodium_memzero(hex, sizeof(hex));
+	return rc ? rc : risk_node_secret(conn, secret);
+}

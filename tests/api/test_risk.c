@@ -1,0 +1,97 @@
+/* test_risk.c — selectivity through the API: profile versions, watchlists, assessment. */
+#include "support/server.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct test_server srv;
+
+static void start(void) { test_server_start(&srv, NULL); }
+static void stop(void) { test_server_stop(&srv); }
+
+TestSuite(risk, .init = start, .fini = stop, .timeout = 120);
+
+#define call(...) test_call(&srv, __VA_ARGS__)
+
+static const char profiles[] =
+	"{\"source\":\"profile ODS-001 \\\"HFC without licence\\\"\\n"
+	" when hs between \\\"290341\\\" and \\\"290349\\\" and not has_document(\\\"ODS-LICENCE\\\")\\n"
+	" then lane red, score 100, note \\\"licence missing\\\"\\nend\\n"
+	"profile DENIED \\\"watchlist\\\" when importer in list \\\"DENIED\\\" then lane red end\\n\"}";
+
+static const char declaration[] =
+	"{\"declaration\":{\"id\":\"KZ-IM-1\",\"direction\":\"import\",\"office\":\"KZ-ALA\",\"importer\":\"KZ999\","
+	"\"items\":[{\"hs\":\"01012100\",\"origin\":\"DE\",\"value\":100,\"net_mass\":10}]}}";
+
+Test(risk, a_draft_is_compiled_stored_and_activated_then_assesses)
+{
+	struct test_response r;
+	char path[128];
+
+	cr_assert_eq(call("border.officer", "POST", "/api/v1/risk/assess", declaration, &r), 409,
+		     "nothing active yet");
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles", profiles, &r), 201, "%s",
+		     r.body);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "profiles")), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "draft");
+	snprintf(path, sizeof(path), "/api/v1/risk/profiles/%s/activate",
+		 json_string_value(json_object_get(r.json, "id")));
+	test_response_free(&r);
+	cr_assert_eq(call("border.officer", "POST", path, NULL, NULL), 403,
+		     "risk analysts activate");
+	cr_assert_eq(call("risk.analyst", "POST", path, NULL, &r), 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "active");
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "POST", path, NULL, NULL), 409, "already active");
+
+	cr_assert_eq(call("border.officer", "POST", "/api/v1/risk/assess", declaration, &r), 200,
+		     "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/watchlists/DENIED",
+			  "{\"values\":[\"KZ999\"]}", NULL),
+		     200);
+	cr_assert_eq(call("border.officer", "POST", "/api/v1/risk/assess", declaration, &r), 200,
+		     "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "lane")), "red", "%s", r.body);
+	cr_assert(strstr(r.body, "\"profile\":\"DENIED\""), "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(call("trader", "POST", "/api/v1/risk/assess", declaration, NULL), 403);
+}
+
+Test(risk, profiles_that_do_not_compile_are_refused_with_their_position)
+{
+	struct test_response r;
+	json_t *e;
+
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles",
+			  "{\"source\":\"profile X \\\"x\\\"\\n  when colour = \\\"red\\\" then score 1 end\"}",
+			  &r),
+		     422, "%s", r.body);
+	e = json_array_get(json_object_get(r.json, "errors"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(e, "line")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(e, "column")), 8);
+	cr_assert(strstr(json_string_value(json_object_get(e, "message")), "colour"));
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "GET", "/api/v1/risk/profiles", NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 0, "nothing stored");
+	test_response_free(&r);
+}
+
+Test(risk, bad_declarations_and_watchlists_are_refused_by_field)
+{
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles", profiles, NULL), 201);
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles/1/activate", NULL, NULL),
+		     200);
+	cr_assert_eq(call("border.officer", "POST", "/api/v1/risk/assess",
+			  "{\"declaration\":{\"id\":\"X\",\"items\":[{\"hs\":\"12\"}]}}", NULL),
+		     422);
+	cr_assert_eq(call("border.officer", "POST", "/api/v1/risk/assess", "{}", NULL), 422);
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/watchlists/DENIED",
+			  "{\"values\":\"KZ1\"}", NULL),
+		     422);
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles/99/activate", NULL, NULL),
+		     404);
+}
