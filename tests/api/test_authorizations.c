@@ -21,34 +21,8 @@ static char number[64], auth_id[64];
 /* Start a server and take the demo trader from application to authorization. */
 static void start(void)
 {
-	const char *actions[] = {"accept", "start_review", "plan_validation", "validate",
-				 "authorize"};
-	struct test_response r;
-	char id[64], path[128], body[64];
-
 	test_server_start(&srv, (const char *[]){"--public-rate-per-minute", "5", NULL});
-	cr_assert_eq(call("trader", "POST", "/api/v1/applications",
-			  "{\"type\":\"AEOF\",\"consent_mra\":true}", &r),
-		     201);
-	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "id")));
-	test_response_free(&r);
-	test_fill_saq(&srv, id);
-	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
-	cr_assert_eq(call("trader", "POST", path, "{\"action\":\"submit\"}", NULL), 200);
-	for (size_t i = 0; i < 5; i++) {
-		if (!strcmp(actions[i], "authorize"))
-			test_validate(&srv, id, "AEOF");
-		snprintf(body, sizeof(body), "{\"action\":\"%s\"}", actions[i]);
-		cr_assert_eq(call("aeo.officer", "POST", path, body, &r), 200, "%s", r.body);
-		if (i < 4)
-			test_response_free(&r);
-	}
-	snprintf(number, sizeof(number), "%s",
-		 json_string_value(
-			 json_object_get(json_object_get(r.json, "authorization"), "number")));
-	snprintf(auth_id, sizeof(auth_id), "%s",
-		 json_string_value(json_object_get(json_object_get(r.json, "authorization"), "id")));
-	test_response_free(&r);
+	test_grant(&srv, "AEOF", number, auth_id);
 }
 
 static void stop(void) { test_server_stop(&srv); }

@@ -154,22 +154,9 @@ Test(compliance, candidates_are_compliant_non_aeo_operators_best_first)
 Test(compliance, an_authorized_operator_is_no_longer_a_candidate)
 {
 	struct test_response r;
-	const char *actions[] = {"accept", "start_review", "plan_validation", "validate",
-				 "authorize"};
-	char id[64], path[128], body[64];
+	char number[64], id[64];
 
-	cr_assert_eq(call("trader", "POST", "/api/v1/applications", "{\"type\":\"AEOC\"}", &r), 201);
-	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "id")));
-	test_response_free(&r);
-	test_fill_saq(&srv, id);
-	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
-	cr_assert_eq(call("trader", "POST", path, "{\"action\":\"submit\"}", NULL), 200);
-	for (size_t i = 0; i < 5; i++) {
-		if (!strcmp(actions[i], "authorize"))
-			test_validate(&srv, id, "AEOC");
-		snprintf(body, sizeof(body), "{\"action\":\"%s\"}", actions[i]);
-		cr_assert_eq(call("aeo.officer", "POST", path, body, NULL), 200);
-	}
+	test_grant(&srv, "AEOC", number, id);
 	cr_assert_eq(call("aeo.officer", "GET", "/api/v1/aeo/candidates", NULL, &r), 200);
 	cr_assert_null(strstr(r.body, "KZ123456789012"), "%s", r.body);
 	test_response_free(&r);

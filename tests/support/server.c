@@ -348,3 +348,36 @@ long test_call(const struct test_server *s, const char *user, const char *method
 		test_response_free(&r);
 	return status;
 }
+
+void test_grant(const struct test_server *s, const char *type, char number[64],
+		char authorization_id[64])
+{
+	const char *actions[] = {"accept", "start_review", "plan_validation", "validate",
+				 "authorize"};
+	struct test_response r;
+	char id[64], path[160], body[96];
+
+	snprintf(body, sizeof(body), "{\"type\":\"%s\",\"consent_mra\":true}", type);
+	cr_assert_eq(test_call(s, "trader", "POST", "/api/v1/applications", body, &r), 201, "%s",
+		     r.body);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "id")));
+	test_response_free(&r);
+	test_fill_saq(s, id);
+	snprintf(path, sizeof(path), "/api/v1/applications/%s/transitions", id);
+	cr_assert_eq(test_call(s, "trader", "POST", path, "{\"action\":\"submit\"}", NULL), 200);
+	for (size_t i = 0; i < 5; i++) {
+		if (!strcmp(actions[i], "authorize"))
+			test_validate(s, id, type);
+		snprintf(body, sizeof(body), "{\"action\":\"%s\"}", actions[i]);
+		cr_assert_eq(test_call(s, "aeo.officer", "POST", path, body, &r), 200, "%s: %s",
+			     actions[i], r.body);
+		if (i < 4)
+			test_response_free(&r);
+	}
+	snprintf(number, 64, "%s",
+		 json_string_value(
+			 json_object_get(json_object_get(r.json, "authorization"), "number")));
+	snprintf(authorization_id, 64, "%s",
+		 json_string_value(json_object_get(json_object_get(r.json, "authorization"), "id")));
+	test_response_free(&r);
+}

@@ -65,6 +65,14 @@ void test_validate(const struct test_server *s, const char *application_id, cons
 long test_call(const struct test_server *s, const char *user, const char *method, const char *path,
 	       const char *body, struct test_response *out);
 
+/*
+ * Take the demo trader's new application of type all the way to
+ * authorization (questionnaire, review, findings). Fills the authorization's
+ * number and id (asserts every step).
+ */
+void test_grant(const struct test_server *s, const char *type, char number[64],
+		char authorization_id[64]);
+
 /* Run the caravan binary with args (a shell fragment); returns the exit code, output in *out (malloc'd). */
 int test_cli(const char *args, const char *stdin_text, char **out);
 
