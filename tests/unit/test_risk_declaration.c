@@ -4,16 +4,13 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-static int read_text(const char *text, struct risk_declaration *d, struct cv_error *err,
-		     struct cv_arena *arena)
+/* The items point into the document: the caller frees *doc after its checks. */
+static int read_text(const char *text, json_t **doc, struct risk_declaration *d,
+		     struct cv_error *err, struct cv_arena *arena)
 {
-	json_t *doc = json_loads(text, 0, NULL);
-	int rc;
-
+	*doc = json_loads(text, 0, NULL);
 	cv_arena_init(arena, 0);
-	rc = risk_declaration_from_json(doc, arena, d, err);
-	/* The items point into doc: keep it alive for the test (freed at exit). */
-	return rc;
+	return risk_declaration_from_json(*doc, arena, d, err);
 }
 
 TestSuite(risk_declaration);
@@ -23,10 +20,11 @@ Test(risk_declaration, header_fields_reach_every_item_and_unit_value_is_computed
 	struct risk_declaration d;
 	struct cv_error err;
 	struct cv_arena arena;
+	json_t *doc;
 
 	cr_assert_eq(read_text("{\"id\":\"D1\",\"direction\":\"import\",\"aeo\":\"AEOS\",\"documents\":[\"X\"],"
 			       "\"items\":[{\"hs\":\"851713\",\"value\":1000,\"net_mass\":100},{\"hs\":\"0101210000\"}]}",
-			       &d, &err, &arena),
+			       &doc, &d, &err, &arena),
 		     0, "%s", err.message);
 	cr_assert_eq(d.nitems, 2);
 	cr_assert_eq(d.aeo, RISK_AEO_S);
@@ -34,6 +32,7 @@ Test(risk_declaration, header_fields_reach_every_item_and_unit_value_is_computed
 	cr_assert_float_eq(d.items[0].number[RISK_UNIT_VALUE - RISK_TEXT_FIELDS], 10, 1e-9);
 	cr_assert_eq(d.items[1].ndocuments, 1);
 	cv_arena_release(&arena);
+	json_decref(doc);
 }
 
 Test(risk_declaration, garbage_is_refused_naming_the_field)
@@ -56,11 +55,13 @@ Test(risk_declaration, garbage_is_refused_naming_the_field)
 		struct risk_declaration d;
 		struct cv_error err;
 		struct cv_arena arena;
+		json_t *doc;
 
 		cv_error_clear(&err);
-		cr_assert_eq(read_text(cases[i][0], &d, &err, &arena), CV_EINVAL, "accepted %s",
-			     cases[i][0]);
+		cr_assert_eq(read_text(cases[i][0], &doc, &d, &err, &arena), CV_EINVAL,
+			     "accepted %s", cases[i][0]);
 		cr_assert_str_eq(err.field, cases[i][1], "%s: %s", cases[i][0], err.message);
 		cv_arena_release(&arena);
+		json_decref(doc);
 	}
 }
