@@ -82,6 +82,11 @@ int api_json(struct http_response *resp, int status, json_t *value);
 int api_problem(struct http_response *resp, int status, const char *detail);
 /* 422 with errors[] = [{field, message}] (steals errors, an array). */
 int api_problem_fields(struct http_response *resp, const char *detail, json_t *errors);
+/*
+ * The end of input checking: with errors collected, answer 422 naming each
+ * field (errors is taken) and return 1; with none, free errors and return 0.
+ */
+int api_refuse_fields(struct http_response *resp, json_t *errors, const char *detail);
 /* Map a CV_E* code and its cv_error to the right status and problem document. */
 int api_error(struct http_response *resp, int code, const struct cv_error *err);
 /* Reason phrase for a status ("Not Found"). */

@@ -89,9 +89,8 @@ int api_applications_list(struct api_call *call, struct http_response *resp)
 		api_add_error(errors, "due_soon", "ask for overdue or due_soon, not both");
 	if (state && strlen(state) > 24)
 		api_add_error(errors, "state", "unknown state");
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad list parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad list parameters"))
+		return 0;
 	cv_date_from_ms(cv_clock_now_ms(), today);
 	q.today = today;
 	q.state = state ? state : "";
@@ -126,25 +125,21 @@ int api_applications_create(struct api_call *call, struct http_response *resp)
 	const char *type = api_body_string(call, "type", 1, 8, errors);
 	const char *operator_id = api_body_string(call, "operator_id", 0, 64, errors);
 	int consent = api_body_bool(call, "consent_mra", 0, errors);
-	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_application *app;
 	struct aeo_context ctx;
 	struct cv_error err;
 	int rc;
 
-	if (!app) {
-		json_decref(errors);
-		return api_error(resp, CV_ENOMEM, NULL);
-	}
 	if (call->principal->user.role == ROLE_TRADER && !operator_id)
 		operator_id = call->principal->user.operator_id;
 	if (!operator_id && !json_array_size(errors))
 		api_add_error(errors, "operator_id",
 			      "is required when customs opens an application");
-	if (json_array_size(errors)) {
-		cv_free(app);
-		return api_problem_fields(resp, "the application cannot be started as sent", errors);
-	}
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the application cannot be started as sent"))
+		return 0;
+	app = cv_calloc(1, sizeof(*app));
+	if (!app)
+		return api_error(resp, CV_ENOMEM, NULL);
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = aeo_application_create(call->conn, &ctx, call->principal, operator_id, type, consent,
@@ -214,21 +209,17 @@ int api_applications_transition(struct api_call *call, struct http_response *res
 	json_t *errors = json_array(), *body;
 	const char *action = api_body_string(call, "action", 1, 32, errors);
 	const char *reason = api_body_string(call, "reason", 0, AEO_REASON_MAX * 4, errors);
-	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_application *app;
 	struct aeo_authorization z = {0};
 	struct aeo_context ctx;
 	struct cv_error err;
 	int rc;
 
-	if (!app) {
-		json_decref(errors);
+	if (api_refuse_fields(resp, errors, "an action is required"))
+		return 0;
+	app = cv_calloc(1, sizeof(*app));
+	if (!app)
 		return api_error(resp, CV_ENOMEM, NULL);
-	}
-	if (json_array_size(errors)) {
-		cv_free(app);
-		return api_problem_fields(resp, "an action is required", errors);
-	}
-	json_decref(errors);
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = aeo_application_transition(call->conn, &ctx, call->principal,
@@ -256,20 +247,16 @@ int api_applications_extend(struct api_call *call, struct http_response *resp)
 	json_t *errors = json_array();
 	long days = api_body_int(call, "days", 1, 1, 3650, 0, errors);
 	const char *reason = api_body_string(call, "reason", 1, AEO_REASON_MAX * 4, errors);
-	struct aeo_application *app = cv_calloc(1, sizeof(*app));
+	struct aeo_application *app;
 	struct aeo_context ctx;
 	struct cv_error err;
 	int rc;
 
-	if (!app) {
-		json_decref(errors);
+	if (api_refuse_fields(resp, errors, "an extension needs days and a reason"))
+		return 0;
+	app = cv_calloc(1, sizeof(*app));
+	if (!app)
 		return api_error(resp, CV_ENOMEM, NULL);
-	}
-	if (json_array_size(errors)) {
-		cv_free(app);
-		return api_problem_fields(resp, "an extension needs days and a reason", errors);
-	}
-	json_decref(errors);
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = aeo_application_extend(call->conn, &ctx, call->principal, http_param(call->req, "id"),

@@ -23,9 +23,8 @@ int api_audit_list(struct api_call *call, struct http_response *resp)
 	if (*after && (*end || after_seq < 0))
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "after", "message",
 							"must be a sequence number"));
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad paging parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad paging parameters"))
+		return 0;
 	rc = store_prepare(call->conn,
 			   "SELECT seq, id, at, actor, action, entity_type, entity_id, detail, hash"
 			   " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",

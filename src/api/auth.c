@@ -117,9 +117,8 @@ int api_auth_login(struct api_call *call, struct http_response *resp)
 	json_t *body;
 	int found, ok, rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "username and password are required", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "username and password are required"))
+		return 0;
 	user_subject = cv_arena_printf(call->req->arena, "user:%s", username);
 	addr_subject = cv_arena_printf(call->req->arena, "addr:%s", call->req->address);
 	if (throttled(call, resp, user_subject, addr_subject, &policy))

@@ -47,9 +47,8 @@ int api_authorizations_list(struct api_call *call, struct http_response *resp)
 	if (status && strcmp(status, "valid") && strcmp(status, "suspended") &&
 	    strcmp(status, "revoked") && strcmp(status, "expired"))
 		api_add_error(errors, "status", "must be valid, suspended, revoked or expired");
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad list parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad list parameters"))
+		return 0;
 	if (call->principal->user.role == ROLE_TRADER)
 		op = call->principal->user.operator_id;
 	rc = aeo_authorization_list_json(call->conn, op ? op : "", status ? status : "", after,
@@ -104,9 +103,8 @@ int api_authorizations_change(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the change cannot be made as sent", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the change cannot be made as sent"))
+		return 0;
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = aeo_authorization_change(call->conn, &ctx, call->principal,
@@ -131,9 +129,8 @@ int api_authorizations_measures(struct api_call *call, struct http_response *res
 	struct cv_error err;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "state the measures", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "state the measures"))
+		return 0;
 	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = aeo_authorization_measures(call->conn, &ctx, call->principal,
@@ -259,9 +256,8 @@ int api_authorizations_audit_schedule(struct api_call *call, struct http_respons
 	char id[CV_UUID_STR];
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the audit cannot be scheduled as sent", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the audit cannot be scheduled as sent"))
+		return 0;
 	if (load_visible(call, resp, &z))
 		return 0;
 	api_aeo_context(call, &ctx);
@@ -295,9 +291,8 @@ int api_authorizations_audit_close(struct api_call *call, struct http_response *
 	struct cv_error err;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the audit cannot be closed as sent", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the audit cannot be closed as sent"))
+		return 0;
 	if (load_visible(call, resp, &z))
 		return 0;
 	api_aeo_context(call, &ctx);

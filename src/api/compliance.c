@@ -58,9 +58,8 @@ int api_compliance_event_add(struct api_call *call, struct http_response *resp)
 	json_t *sheet = NULL;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the event cannot be recorded as sent", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the event cannot be recorded as sent"))
+		return 0;
 	if (source && strcmp(source, "api") && strcmp(source, "import"))
 		return api_problem_fields(resp, "the event cannot be recorded as sent",
 					  json_pack("[{s:s, s:s}]", "field", "source", "message",
@@ -97,9 +96,8 @@ int api_compliance_events_list(struct api_call *call, struct http_response *resp
 	struct store_stmt *stmt;
 	int count = 0, rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad paging parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad paging parameters"))
+		return 0;
 	if (visible_operator(call, resp, operator_id))
 		return 0;
 	/* Newest first: ids are UUIDv7, so "after" pages backwards in time. */
@@ -163,9 +161,8 @@ int api_aeo_candidates(struct api_call *call, struct http_response *resp)
 	int limit = api_paging(call, CANDIDATES_DEFAULT, CANDIDATES_MAX, &after, errors);
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad parameters"))
+		return 0;
 	rc = aeo_candidates_json(call->conn, limit, &items);
 	if (rc)
 		return api_error(resp, rc, NULL);

@@ -74,6 +74,16 @@ int api_problem_fields(struct http_response *resp, const char *detail, json_t *e
 	return send(resp, 422, "application/problem+json", p);
 }
 
+int api_refuse_fields(struct http_response *resp, json_t *errors, const char *detail)
+{
+	if (json_array_size(errors)) {
+		api_problem_fields(resp, detail, errors);
+		return 1;
+	}
+	json_decref(errors);
+	return 0;
+}
+
 int api_error(struct http_response *resp, int code, const struct cv_error *err)
 {
 	const char *message = err && err->message[0] ? err->message : cv_strerror(code);

@@ -94,9 +94,8 @@ int api_operators_list(struct api_call *call, struct http_response *resp)
 
 	if (q && strlen(q) > 4 * AEO_NAME_MAX)
 		api_add_error(errors, "q", "is too long");
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad search parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad search parameters"))
+		return 0;
 	ops = cv_calloc((size_t)limit, sizeof(*ops));
 	if (!ops)
 		return api_error(resp, CV_ENOMEM, NULL);

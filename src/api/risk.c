@@ -31,10 +31,8 @@ int api_risk_profiles_add(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the profiles are sent as text in \"source\"",
-					  errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the profiles are sent as text in \"source\""))
+		return 0;
 	cv_error_clear(&err);
 	rc = risk_profiles_add_draft(call->conn, call->principal->user.username, source, &cerr,
 				     &out, &err);

@@ -51,9 +51,8 @@ int api_safe_assess(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the assessment cannot be recorded as sent", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the assessment cannot be recorded as sent"))
+		return 0;
 	cv_error_clear(&err);
 	rc = aeo_safe_assess(call->conn, id, &a, call->principal->user.username, &err);
 	if (rc)

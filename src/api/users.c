@@ -30,9 +30,8 @@ int api_users_list(struct api_call *call, struct http_response *resp)
 	int limit = api_paging(call, USERS_PAGE_DEFAULT, USERS_PAGE_MAX, &after, errors);
 	int count, rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "bad paging parameters", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "bad paging parameters"))
+		return 0;
 	users = cv_calloc((size_t)limit, sizeof(*users));
 	if (!users)
 		return api_error(resp, CV_ENOMEM, NULL);
@@ -73,9 +72,8 @@ int api_users_create(struct api_call *call, struct http_response *resp)
 	if (nu.password && auth_password_validate(nu.password, &err))
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "password",
 							"message", err.message));
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "the user cannot be created as sent", errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "the user cannot be created as sent"))
+		return 0;
 
 	cv_error_clear(&err);
 	rc = auth_password_hash(nu.password, hash, &err);
@@ -113,10 +111,8 @@ int api_users_token_create(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	if (json_array_size(errors))
-		return api_problem_fields(resp, "a token needs a label saying what it is for",
-					  errors);
-	json_decref(errors);
+	if (api_refuse_fields(resp, errors, "a token needs a label saying what it is for"))
+		return 0;
 	rc = auth_user_find(call->conn, http_param(call->req, "id"), &user);
 	if (rc == CV_ENOTFOUND)
 		return api_problem(resp, 404, "no user with this id or username");
