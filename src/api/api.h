@@ -171,6 +171,16 @@ int api_authorizations_audit_close(struct api_call *call, struct http_response *
 int api_aeo_monitoring(struct api_call *call, struct http_response *resp);
 int api_authorizations_certificate(struct api_call *call, struct http_response *resp);
 
+int api_risk_profiles_deactivate(struct api_call *call, struct http_response *resp);
+int api_risk_profiles_projection(struct api_call *call, struct http_response *resp);
+int api_risk_offices_list(struct api_call *call, struct http_response *resp);
+int api_risk_office_get(struct api_call *call, struct http_response *resp);
+int api_risk_office_put(struct api_call *call, struct http_response *resp);
+int api_risk_statistics(struct api_call *call, struct http_response *resp);
+int api_declaration_risk_get(struct api_call *call, struct http_response *resp);
+int api_declaration_risk_assess(struct api_call *call, struct http_response *resp);
+int api_declaration_examinations_list(struct api_call *call, struct http_response *resp);
+int api_declaration_examination_add(struct api_call *call, struct http_response *resp);
 int api_risk_profiles_list(struct api_call *call, struct http_response *resp);
 int api_risk_profiles_add(struct api_call *call, struct http_response *resp);
 int api_risk_profiles_get(struct api_call *call, struct http_response *resp);

@@ -67,9 +67,21 @@ const struct api_route api_routes[] = {
 	{"POST", "/api/v1/risk/profiles",           PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.profiles_add", api_risk_profiles_add},
 	{"GET",  "/api/v1/risk/profiles/{id}",      PERM_RISK_READ,     0, NULL, api_risk_profiles_get},
 	{"POST", "/api/v1/risk/profiles/{id}/activate", PERM_RISK_WRITE, API_WRITE, "risk.profiles_activate", api_risk_profiles_activate},
+	{"POST", "/api/v1/risk/profiles/{id}/deactivate", PERM_RISK_WRITE, API_WRITE, "risk.profiles_deactivate", api_risk_profiles_deactivate},
+	/* A read: nothing is stored, however many declarations it runs over. */
+	{"POST", "/api/v1/risk/profiles/{id}/projection", PERM_RISK_WRITE, API_JSON, NULL, api_risk_profiles_projection},
 	{"GET",  "/api/v1/risk/watchlists/{name}",  PERM_RISK_READ,     0, NULL, api_risk_watchlist_get},
 	{"POST", "/api/v1/risk/watchlists/{name}",  PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.watchlist_add", api_risk_watchlist_add},
 	{"POST", "/api/v1/risk/assess",             PERM_RISK_READ,     API_JSON, NULL, api_risk_assess},
+	{"GET",  "/api/v1/risk/offices",            PERM_RISK_READ,     0, NULL, api_risk_offices_list},
+	{"GET",  "/api/v1/risk/offices/{office}",   PERM_RISK_READ,     0, NULL, api_risk_office_get},
+	{"PATCH", "/api/v1/risk/offices/{office}",  PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.office_params", api_risk_office_put},
+	{"GET",  "/api/v1/risk/statistics",         PERM_RISK_READ,     0, NULL, api_risk_statistics},
+
+	{"GET",  "/api/v1/declarations/{id}/risk",  PERM_RISK_READ,     0, NULL, api_declaration_risk_get},
+	{"POST", "/api/v1/declarations/{id}/risk",  PERM_RISK_DECIDE,   API_WRITE, "declaration.risk_decide", api_declaration_risk_assess},
+	{"GET",  "/api/v1/declarations/{id}/examinations", PERM_RISK_READ, 0, NULL, api_declaration_examinations_list},
+	{"POST", "/api/v1/declarations/{id}/examinations", PERM_EXAMINATIONS_WRITE, API_JSON | API_WRITE, "declaration.examination", api_declaration_examination_add},
 
 	{"GET",  "/api/v1/safe/standards",          PERM_SAFE_READ,     0, NULL, api_safe_standards},
 	{"GET",  "/api/v1/safe/standards/{id}",     PERM_SAFE_READ,     0, NULL, api_safe_standard_get},

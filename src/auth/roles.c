@@ -35,6 +35,8 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_AUTHORIZATIONS_WRITE] = "authorizations.write",
 	[PERM_RISK_READ] = "risk.read",
 	[PERM_RISK_WRITE] = "risk.write",
+	[PERM_RISK_DECIDE] = "risk.decide",
+	[PERM_EXAMINATIONS_WRITE] = "examinations.write",
 };
 
 #define R(role) (1u << (role))
@@ -67,6 +69,9 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	/* Risk analysts write profiles; border officers read decisions and assess. */
 	[PERM_RISK_READ] = CUSTOMS | R(ROLE_AUDITOR),
 	[PERM_RISK_WRITE] = R(ROLE_RISK_ANALYST),
+	[PERM_RISK_DECIDE] = R(ROLE_RISK_ANALYST) | R(ROLE_BORDER_OFFICER),
+	/* Border officers examine; partner agencies examine with them (joint examination). */
+	[PERM_EXAMINATIONS_WRITE] = R(ROLE_BORDER_OFFICER) | R(ROLE_PGA_OFFICER),
 };
 // clang-format on
 

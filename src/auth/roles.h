@@ -45,6 +45,8 @@ enum auth_permission {
 	PERM_AUTHORIZATIONS_WRITE, /* status changes (AEO unit), measures (holder): aeo/authorizations.c */
 	PERM_RISK_READ,            /* selectivity profiles, watchlists, assessments */
 	PERM_RISK_WRITE,           /* write and activate profiles, keep watchlists */
+	PERM_RISK_DECIDE,          /* decide a stored declaration's lane again */
+	PERM_EXAMINATIONS_WRITE, /* record what an examination found */
 	PERM_COUNT
 };
 

@@ -21,7 +21,11 @@ void risk_office_params_defaults(struct risk_office_params *p)
 	p->aeo_reduction[RISK_AEO_PARTNER] = 15;
 	p->memory_reduction = 15;
 	p->memory_examinations = 3;
+	p->memory_days = 180;
 	p->model_weight = 0.5;
+	p->expected_blue = 0.05;
+	p->expected_yellow = 0.10;
+	p->expected_red = 0.08;
 }
 
 static const char *const aeo_names[RISK_AEO_KINDS] = {"none", "AEOC", "AEOS", "AEOF", "partner"};
@@ -65,11 +69,8 @@ enum risk_lane risk_decide(const struct risk_profile_set *set, const struct risk
 			   json_t **explanation)
 {
 	double aeo_off = (unsigned)d->aeo < RISK_AEO_KINDS ? p->aeo_reduction[d->aeo] : 0;
-	int remembered = p->memory_examinations > 0 &&
-			 d->clean_examinations >= p->memory_examinations;
-	double memory_off = remembered ? p->memory_reduction : 0;
 	double rate = d->aeo != RISK_AEO_NONE ? p->random_rate_aeo : p->random_rate;
-	double draw = risk_random_draw(secret, secret_len, d->id);
+	double draw = risk_random_draw(secret, secret_len, d->id), top = -1e300;
 	enum risk_lane lane = RISK_GREEN;
 	json_t *items = explanation ? json_array() : NULL;
 	size_t hits[MAX_HITS];
@@ -77,6 +78,11 @@ enum risk_lane risk_decide(const struct risk_profile_set *set, const struct risk
 	for (size_t i = 0; i < d->nitems; i++) {
 		size_t n = risk_eval(set, &d->items[i], in_list, list_ctx, hits, MAX_HITS);
 		double score = 0, model = d->model_scores ? d->model_scores[i] * p->model_weight : 0;
+		int clean = d->item_clean_examinations ? d->item_clean_examinations[i]
+						       : d->clean_examinations;
+		double memory_off = p->memory_examinations > 0 && clean >= p->memory_examinations
+					    ? p->memory_reduction
+					    : 0;
 		enum risk_lane item_lane = RISK_GREEN;
 		json_t *hit_list = items ? json_array() : NULL;
 
@@ -98,29 +104,39 @@ enum risk_lane risk_decide(const struct risk_profile_set *set, const struct risk
 								"note", info->note));
 		}
 		score += model - aeo_off - memory_off;
+		if (score > top)
+			top = score;
 		if (lane_of_score(p, score) > item_lane)
 			item_lane = lane_of_score(p, score);
 		if (item_lane > lane)
 			lane = item_lane;
 		if (items)
-			json_array_append_new(items, json_pack("{s:I, s:o, s:f, s:f, s:s}", "item",
-							       (json_int_t)i + 1, "hits", hit_list,
-							       "model_score", model, "score", score,
-							       "lane", risk_lane_name(item_lane)));
+			json_array_append_new(items,
+					      json_pack("{s:I, s:o, s:{s:f, s:f, s:O?}, s:{s:i, s:f}, s:f, s:s}",
+							"item", (json_int_t)i + 1, "hits", hit_list,
+							"model", "score",
+							d->model_scores ? d->model_scores[i] : 0.0,
+							"weighted", model, "features",
+							d->model_features ? d->model_features[i]
+									  : NULL,
+							"memory", "clean_examinations", clean,
+							"reduction", memory_off, "score", score,
+							"lane", risk_lane_name(item_lane)));
 	}
 	/* The random sample examines physically, whatever the scores said. */
 	if (draw < rate && lane < RISK_RED)
 		lane = RISK_RED;
 	if (explanation)
 		*explanation =
-			json_pack("{s:s, s:o, s:{s:s, s:f}, s:{s:i, s:i, s:f}, s:{s:f, s:f, s:b},"
-				  " s:{s:f, s:f, s:f}}",
-				  "lane", risk_lane_name(lane), "items", items, "aeo", "status",
+			json_pack("{s:s, s:f, s:o, s:{s:s, s:f}, s:{s:i, s:i, s:f}, s:{s:f, s:f, s:b},"
+				  " s:{s:f, s:f, s:f}, s:f}",
+				  "lane", risk_lane_name(lane), "score", d->nitems ? top : 0.0,
+				  "items", items, "aeo", "status",
 				  (unsigned)d->aeo < RISK_AEO_KINDS ? aeo_names[d->aeo] : "none",
-				  "reduction", aeo_off, "memory", "clean_examinations",
-				  d->clean_examinations, "needed", p->memory_examinations,
-				  "reduction", memory_off, "random", "draw", draw, "rate", rate,
-				  "selected", draw < rate, "thresholds", "blue", p->blue_threshold,
-				  "yellow", p->yellow_threshold, "red", p->red_threshold);
+				  "reduction", aeo_off, "memory", "needed", p->memory_examinations,
+				  "days", p->memory_days, "reduction", p->memory_reduction, "random",
+				  "draw", draw, "rate", rate, "selected", draw < rate, "thresholds",
+				  "blue", p->blue_threshold, "yellow", p->yellow_threshold, "red",
+				  p->red_threshold, "model_weight", p->model_weight);
 	return lane;
 }

@@ -43,10 +43,17 @@ struct risk_office_params {
 	double aeo_reduction[RISK_AEO_KINDS]; /* score points off per AEO status */
 	double memory_reduction;              /* off when recent examinations were clean */
 	int memory_examinations;              /* K: how many clean examinations it takes */
+	int memory_days;                      /* D: how far back they count */
 	double model_weight;                  /* weight of the learned score */
+	/* The share of declarations expected per lane, for the statistics. */
+	double expected_blue, expected_yellow, expected_red;
 };
 
-/* Defaults: thresholds 15/40/70, random 2 % and 0.5 %, reductions C 10, S 20, F 25, partner 15, memory 3 clean → 15. */
+/*
+ * Defaults: thresholds 15/40/70, random 2 % and 0.5 %, reductions C 10,
+ * S 20, F 25, partner 15, memory 3 clean within 180 days → 15, model weight
+ * 0.5, expected lanes blue 5 %, yellow 10 %, red 8 %.
+ */
 void risk_office_params_defaults(struct risk_office_params *params);
 
 struct risk_declaration {
@@ -54,8 +61,16 @@ struct risk_declaration {
 	enum risk_aeo aeo; /* the trader's AEO status */
 	const struct risk_item *items;
 	size_t nitems;
-	const double *model_scores; /* per item, 0..100, or NULL without a model */
-	int clean_examinations;     /* consecutive clean examinations of similar consignments */
+	const double *model_scores;    /* per item, 0..100, or NULL without a model */
+	json_t *const *model_features; /* per item, the model's strongest features (JSON), or NULL */
+	/*
+	 * Consignment memory: how many of the latest examinations of similar
+	 * consignments (the office's K within D days) were clean in a row — per
+	 * item in item_clean_examinations, or, when that is NULL, the same
+	 * clean_examinations for every item.
+	 */
+	const int *item_clean_examinations;
+	int clean_examinations;
 };
 
 /* The draw in [0, 1) for a declaration id under the node's secret. */

@@ -4,12 +4,17 @@
 #include "base/clock.h"
 #include "base/ids.h"
 
+#include "base/buf.h"
+
+#include <ctype.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #define SET_COLUMNS                                                                                \
-	"id, version, profiles, status, created_by, created_at, activated_by, activated_at"
+	"id, version, profiles, status, created_by, created_at, activated_by, activated_at,"       \
+	" deactivated_by, deactivated_at"
 
 static json_t *set_json(struct store_stmt *stmt)
 {
@@ -28,6 +33,14 @@ static json_t *set_json(struct store_stmt *stmt)
 				    store_col_is_null(stmt, 7)
 					    ? json_null()
 					    : json_string(store_col_text(stmt, 7)));
+		json_object_set_new(o, "deactivated_by",
+				    store_col_is_null(stmt, 8)
+					    ? json_null()
+					    : json_string(store_col_text(stmt, 8)));
+		json_object_set_new(o, "deactivated_at",
+				    store_col_is_null(stmt, 9)
+					    ? json_null()
+					    : json_string(store_col_text(stmt, 9)));
 	}
 	return o;
 }
@@ -44,7 +57,7 @@ static int get_one(struct store_conn *conn, const char *key, int with_source, js
 		return rc;
 	*out = set_json(stmt);
 	if (*out && with_source)
-		json_object_set_new(*out, "source", json_string(store_col_text(stmt, 8)));
+		json_object_set_new(*out, "source", json_string(store_col_text(stmt, 10)));
 	store_finish(stmt);
 	return *out ? CV_OK : CV_ENOMEM;
 }
@@ -104,14 +117,45 @@ int risk_profiles_activate(struct store_conn *conn, const char *actor, const cha
 	}
 	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
 	rc = store_execf(conn, NULL,
-			 "UPDATE risk_profile_sets SET status = 'retired' WHERE status = 'active'",
-			 "");
+			 "UPDATE risk_profile_sets SET status = 'retired', deactivated_by = $1,"
+			 " deactivated_at = $2 WHERE status = 'active'",
+			 "tt", actor, now);
 	if (!rc)
 		rc = store_execf(conn, NULL,
 				 "UPDATE risk_profile_sets SET status = 'active', activated_by = $2, activated_at = $3"
 				 " WHERE id = $1",
 				 "ttt", json_string_value(json_object_get(current, "id")), actor,
 				 now);
+	if (!rc)
+		rc = get_one(conn, json_string_value(json_object_get(current, "id")), 0, out);
+	json_decref(current);
+	return rc;
+}
+
+int risk_profiles_deactivate(struct store_conn *conn, const char *actor, const char *key,
+			     json_t **out, struct cv_error *err)
+{
+	char now[CV_RFC3339_MAX];
+	json_t *current;
+	int rc = get_one(conn, key, 0, &current);
+
+	if (rc == CV_ENOTFOUND)
+		return cv_error_set(err, rc, "id", "no profile set with this id or version");
+	if (rc)
+		return rc;
+	if (strcmp(json_string_value(json_object_get(current, "status")), "active")) {
+		rc = cv_error_set(err, CV_ECONFLICT, "id",
+				  "version %lld is %s; only the active version can be deactivated",
+				  (long long)json_integer_value(json_object_get(current, "version")),
+				  json_string_value(json_object_get(current, "status")));
+		json_decref(current);
+		return rc;
+	}
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	rc = store_execf(conn, NULL,
+			 "UPDATE risk_profile_sets SET status = 'retired', deactivated_by = $2,"
+			 " deactivated_at = $3 WHERE id = $1",
+			 "ttt", json_string_value(json_object_get(current, "id")), actor, now);
 	if (!rc)
 		rc = get_one(conn, json_string_value(json_object_get(current, "id")), 0, out);
 	json_decref(current);
@@ -232,7 +276,8 @@ int risk_office_params_load(struct store_conn *conn, const char *office,
 	int rc = store_query_row(conn, &stmt,
 				 "SELECT blue_threshold, yellow_threshold, red_threshold, random_rate, random_rate_aeo,"
 				 " reduction_aeoc, reduction_aeos, reduction_aeof, reduction_partner, memory_reduction,"
-				 " memory_examinations, model_weight FROM risk_office_params"
+				 " memory_examinations, model_weight, memory_days, expected_blue, expected_yellow,"
+				 " expected_red FROM risk_office_params"
 				 " WHERE office = $1 OR office = '*' ORDER BY office = '*' LIMIT 1",
 				 "t", office ? office : "*");
 
@@ -251,6 +296,10 @@ int risk_office_params_load(struct store_conn *conn, const char *office,
 	p->memory_reduction = store_col_double(stmt, 9);
 	p->memory_examinations = (int)store_col_int64(stmt, 10);
 	p->model_weight = store_col_double(stmt, 11);
+	p->memory_days = (int)store_col_int64(stmt, 12);
+	p->expected_blue = store_col_double(stmt, 13);
+	p->expected_yellow = store_col_double(stmt, 14);
+	p->expected_red = store_col_double(stmt, 15);
 	store_finish(stmt);
 	return CV_OK;
 }
@@ -284,4 +333,202 @@ int risk_node_secret(struct store_conn *conn, unsigned char secret[RISK_SECRET_B
 			 "tt", hex, now);
 	sodium_memzero(hex, sizeof(hex));
 	return rc ? rc : risk_node_secret(conn, secret);
+}
+
+/* The office parameters as columns and JSON members, with the range each may take. */
+struct param_field {
+	const char *name;
+	size_t offset;
+	int integer;
+	double min, max;
+};
+
+#define PARAM(name, member, integer, min, max)                                                     \
+	{                                                                                          \
+		name, offsetof(struct risk_office_params, member), integer, min, max               \
+	}
+
+static const struct param_field param_fields[] = {
+	PARAM("blue_threshold", blue_threshold, 0, -1000, 1000),
+	PARAM("yellow_threshold", yellow_threshold, 0, -1000, 1000),
+	PARAM("red_threshold", red_threshold, 0, -1000, 1000),
+	PARAM("random_rate", random_rate, 0, 0, 1),
+	PARAM("random_rate_aeo", random_rate_aeo, 0, 0, 1),
+	PARAM("reduction_aeoc", aeo_reduction[RISK_AEO_C], 0, 0, 1000),
+	PARAM("reduction_aeos", aeo_reduction[RISK_AEO_S], 0, 0, 1000),
+	PARAM("reduction_aeof", aeo_reduction[RISK_AEO_F], 0, 0, 1000),
+	PARAM("reduction_partner", aeo_reduction[RISK_AEO_PARTNER], 0, 0, 1000),
+	PARAM("memory_reduction", memory_reduction, 0, 0, 1000),
+	PARAM("memory_examinations", memory_examinations, 1, 0, 100),
+	PARAM("memory_days", memory_days, 1, 1, 3650),
+	PARAM("model_weight", model_weight, 0, 0, 10),
+	PARAM("expected_blue", expected_blue, 0, 0, 1),
+	PARAM("expected_yellow", expected_yellow, 0, 0, 1),
+	PARAM("expected_red", expected_red, 0, 0, 1),
+};
+#define NPARAMS (sizeof(param_fields) / sizeof(param_fields[0]))
+
+static double param_get(const struct risk_office_params *p, const struct param_field *f)
+{
+	const char *at = (const char *)p + f->offset;
+
+	return f->integer ? *(const int *)(const void *)at : *(const double *)(const void *)at;
+}
+
+static void param_set(struct risk_office_params *p, const struct param_field *f, double v)
+{
+	char *at = (char *)p + f->offset;
+
+	if (f->integer)
+		*(int *)(void *)at = (int)v;
+	else
+		*(double *)(void *)at = v;
+}
+
+json_t *risk_office_params_json(const char *office, const struct risk_office_params *p,
+				int inherited)
+{
+	json_t *o = json_pack("{s:s, s:b}", "office", office, "inherited", inherited);
+
+	for (size_t i = 0; o && i < NPARAMS; i++)
+		json_object_set_new(o, param_fields[i].name,
+				    param_fields[i].integer
+					    ? json_integer((json_int_t)param_get(p, &param_fields[i]))
+					    : json_real(param_get(p, &param_fields[i])));
+	return o;
+}
+
+int risk_office_code_valid(const char *office)
+{
+	size_t n = office ? strlen(office) : 0;
+
+	if (n == 1 && office[0] == '*')
+		return 1;
+	if (n < 1 || n > 32)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)office[i]) || office[i] == '-' || office[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int risk_office_params_merge(json_t *body, struct risk_office_params *p, json_t *errors)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(body, key, v) {
+		const struct param_field *f = NULL;
+		/* What GET shows besides the parameters: a GET answer may be sent back as it is. */
+		if (!strcmp(key, "office") || !strcmp(key, "inherited"))
+			continue;
+		for (size_t i = 0; i < NPARAMS && !f; i++)
+			if (!strcmp(param_fields[i].name, key))
+				f = &param_fields[i];
+		if (!f) {
+			json_array_append_new(errors,
+					      json_pack("{s:s, s:s}", "field", key, "message",
+							"not an office parameter"));
+			continue;
+		}
+		if (!json_is_number(v) || (f->integer && !json_is_integer(v)) ||
+		    json_number_value(v) < f->min || json_number_value(v) > f->max) {
+			json_array_append_new(errors,
+					      json_pack("{s:s, s:s}", "field", key, "message",
+							f->integer
+								? "must be a whole number in its range"
+								: "must be a number in its range"));
+			continue;
+		}
+		param_set(p, f, json_number_value(v));
+	}
+	if (!(p->blue_threshold <= p->yellow_threshold && p->yellow_threshold <= p->red_threshold))
+		json_array_append_new(errors,
+				      json_pack("{s:s, s:s}", "field", "yellow_threshold", "message",
+						"thresholds must rise: blue <= yellow <= red"));
+	if (p->expected_blue + p->expected_yellow + p->expected_red > 1)
+		json_array_append_new(errors,
+				      json_pack("{s:s, s:s}", "field", "expected_red", "message",
+						"the expected lane shares add up to more than 1"));
+	return json_array_size(errors) ? CV_EINVAL : CV_OK;
+}
+
+int risk_office_params_save(struct store_conn *conn, const char *office,
+			    const struct risk_office_params *p)
+{
+	struct cv_buf sql;
+	struct store_stmt *stmt;
+	int rc = CV_OK;
+
+	/* INSERT ... ON CONFLICT DO UPDATE: SQLite and PostgreSQL alike. */
+	cv_buf_init(&sql);
+	rc |= cv_buf_adds(&sql, "INSERT INTO risk_office_params (office");
+	for (size_t i = 0; i < NPARAMS; i++)
+		rc |= cv_buf_addf(&sql, ", %s", param_fields[i].name);
+	rc |= cv_buf_adds(&sql, ") VALUES ($1");
+	for (size_t i = 0; i < NPARAMS; i++)
+		rc |= cv_buf_addf(&sql, ", $%zu", i + 2);
+	rc |= cv_buf_adds(&sql, ") ON CONFLICT (office) DO UPDATE SET ");
+	for (size_t i = 0; i < NPARAMS; i++)
+		rc |= cv_buf_addf(&sql, "%s%s = excluded.%s", i ? ", " : "", param_fields[i].name,
+				  param_fields[i].name);
+	rc = rc ? CV_ENOMEM : store_prepare(conn, cv_buf_str(&sql), &stmt);
+	cv_buf_release(&sql);
+	if (rc)
+		return rc;
+	rc = store_bind_text(stmt, 1, office);
+	for (size_t i = 0; !rc && i < NPARAMS; i++)
+		rc = param_fields[i].integer
+			     ? store_bind_int64(stmt, (int)i + 2,
+						(int64_t)param_get(p, &param_fields[i]))
+			     : store_bind_double(stmt, (int)i + 2, param_get(p, &param_fields[i]));
+	if (!rc)
+		rc = store_step(stmt);
+	store_finish(stmt);
+	return rc == STORE_DONE ? CV_OK : rc ? rc : CV_EINTERNAL;
+}
+
+int risk_office_params_own(struct store_conn *conn, const char *office)
+{
+	struct store_stmt *stmt;
+
+	if (store_query_row(conn, &stmt, "SELECT 1 FROM risk_office_params WHERE office = $1", "t",
+			    office))
+		return 0;
+	store_finish(stmt);
+	return 1;
+}
+
+int risk_office_params_list(struct store_conn *conn, json_t **out)
+{
+	struct store_stmt *stmt;
+	json_t *offices = json_array();
+	int rc = store_prepare(conn, "SELECT office FROM risk_office_params ORDER BY office", &stmt);
+
+	*out = NULL;
+	if (rc) {
+		json_decref(offices);
+		return rc;
+	}
+	while ((rc = store_step(stmt)) == STORE_ROW)
+		json_array_append_new(offices, json_string(store_col_text(stmt, 0)));
+	store_finish(stmt);
+	if (rc < 0) {
+		json_decref(offices);
+		return rc;
+	}
+	*out = json_array();
+	for (size_t i = 0; i < json_array_size(offices); i++) {
+		const char *office = json_string_value(json_array_get(offices, i));
+		struct risk_office_params p;
+		if ((rc = risk_office_params_load(conn, office, &p)))
+			break;
+		json_array_append_new(*out, risk_office_params_json(office, &p, 0));
+	}
+	json_decref(offices);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }

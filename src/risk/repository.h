@@ -25,6 +25,12 @@ int risk_profiles_add_draft(struct store_conn *conn, const char *actor, const ch
 /* Make a version the active one (the previous active one retires). In a transaction. */
 int risk_profiles_activate(struct store_conn *conn, const char *actor, const char *id_or_version,
 			   json_t **out, struct cv_error *err);
+/*
+ * Retire the active version: until another is activated, lanes come from
+ * the model, AEO status and the random draw alone. In a transaction.
+ */
+int risk_profiles_deactivate(struct store_conn *conn, const char *actor, const char *id_or_version,
+			     json_t **out, struct cv_error *err);
 /* Versions, newest first, without their source. */
 int risk_profiles_list(struct store_conn *conn, json_t **out);
 /* One version with its source; CV_ENOTFOUND when absent. */
@@ -44,6 +50,25 @@ int risk_watchlist_contains(void *conn, const char *list, const char *value);
 /* The lane parameters of an office (its own row, or the default '*'). */
 int risk_office_params_load(struct store_conn *conn, const char *office,
 			    struct risk_office_params *out);
+
+/* An office code: '*' (the default) or 1 to 32 letters, digits, '-' and '_'. */
+int risk_office_code_valid(const char *office);
+/* {office, inherited, blue_threshold, ...}: the parameters as the API shows them. */
+json_t *risk_office_params_json(const char *office, const struct risk_office_params *p,
+				int inherited);
+/*
+ * Apply the members of body (by the names risk_office_params_json uses) to
+ * p; each bad member, and thresholds that do not rise or expected shares
+ * above 1, go into errors as {field, message}. CV_EINVAL when any did.
+ */
+int risk_office_params_merge(json_t *body, struct risk_office_params *p, json_t *errors);
+/* Store the parameters of an office (insert or replace). In a transaction. */
+int risk_office_params_save(struct store_conn *conn, const char *office,
+			    const struct risk_office_params *p);
+/* True when the office has its own row (not the default's). */
+int risk_office_params_own(struct store_conn *conn, const char *office);
+/* Every office with its own parameters, the default '*' first. */
+int risk_office_params_list(struct store_conn *conn, json_t **out);
 
 /* The node's secret for the random draw, made on first use. */
 int risk_node_secret(struct store_conn *conn, unsigned char secret[RISK_SECRET_BYTES]);

@@ -75,6 +75,8 @@ int store_exec_script(struct store_conn *conn, const char *sql, struct cv_error 
 int store_prepare(struct store_conn *conn, const char *sql, struct store_stmt **out);
 /* Give the statement back: reset it and clear its bindings. NULL is a no-op. */
 void store_finish(struct store_stmt *stmt);
+/* Make the statement ready to bind and run again, keeping it (loops over keys). */
+void store_reset(struct store_stmt *stmt);
 
 /* Bind parameter $n (1-based). Text and blobs are copied. NULL text binds SQL NULL. */
 int store_bind_text(struct store_stmt *stmt, int n, const char *value);

@@ -302,6 +302,8 @@ void store_finish(struct store_stmt *stmt)
 	stmt->in_use = 0;
 }
 
+void store_reset(struct store_stmt *stmt) { stmt->conn->driver->reset(stmt->impl); }
+
 #define DRV(stmt) ((stmt)->conn->driver)
 
 int store_bind_text(struct store_stmt *s, int n, const char *v)

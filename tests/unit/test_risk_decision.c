@@ -45,7 +45,11 @@ static struct risk_item item(const char *hs, double unit_value)
 static enum risk_lane decide(const struct risk_item *items, size_t n, enum risk_aeo aeo, int clean,
 			     json_t **why)
 {
-	struct risk_declaration d = {"DECL-1", aeo, items, n, NULL, clean};
+	struct risk_declaration d = {.id = "DECL-1",
+				     .aeo = aeo,
+				     .items = items,
+				     .nitems = n,
+				     .clean_examinations = clean};
 
 	return risk_decide(set, &params, &d, secret, sizeof(secret), NULL, NULL, why);
 }
@@ -149,7 +153,11 @@ Test(risk_decision, the_explanation_names_every_component)
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(why, "aeo"), "status")),
 			 "AEOC");
 	cr_assert_float_eq(json_real_value(
-				   json_object_get(json_object_get(why, "memory"), "reduction")),
+				   json_object_get(json_object_get(json_array_get(json_object_get(why,
+												  "items"),
+										  0),
+								   "memory"),
+						   "reduction")),
 			   15, 1e-9);
 	cr_assert(json_object_get(json_object_get(why, "random"), "draw"));
 	cr_assert_float_eq(json_real_value(
@@ -157,4 +165,55 @@ Test(risk_decision, the_explanation_names_every_component)
 			   70, 1e-9);
 	cr_assert_str_eq(json_string_value(json_object_get(why, "lane")), "yellow");
 	json_decref(why);
+}
+
+Test(risk_decision, consignment_memory_is_per_item)
+{
+	struct risk_item items[] = {item("851712", 100), item("851712", 100)}; /* 45 each */
+	const int clean[] = {3, 0};
+	struct risk_declaration d = {.id = "DECL-2",
+				     .items = items,
+				     .nitems = 2,
+				     .item_clean_examinations = clean};
+	json_t *why, *list;
+
+	cr_assert_eq(risk_decide(set, &params, &d, secret, sizeof(secret), NULL, NULL, &why),
+		     RISK_YELLOW, "the second item has no clean record");
+	list = json_object_get(why, "items");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "lane")),
+			 "blue", "45 - 15 = 30");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 1), "lane")),
+			 "yellow");
+	json_decref(why);
+}
+
+Test(risk_decision, the_model_score_counts_with_its_weight_and_features_are_shown)
+{
+	struct risk_item green = item("0101", 100);
+	const double scores[] = {90};
+	json_t *features = json_pack("[{s:s, s:f}]", "feature", "importer fraud rate",
+				     "contribution", 1.5);
+	json_t *const per_item[] = {features};
+	struct risk_declaration d = {.id = "DECL-3",
+				     .items = &green,
+				     .nitems = 1,
+				     .model_scores = scores,
+				     .model_features = per_item};
+	json_t *why, *model;
+
+	params.model_weight = 0.5;
+	cr_assert_eq(risk_decide(set, &params, &d, secret, sizeof(secret), NULL, NULL, &why),
+		     RISK_YELLOW, "90 x 0.5 = 45");
+	model = json_object_get(json_array_get(json_object_get(why, "items"), 0), "model");
+	cr_assert_float_eq(json_real_value(json_object_get(model, "weighted")), 45, 1e-9);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(model, "features"),
+								0),
+						 "feature")),
+			 "importer fraud rate");
+	json_decref(why);
+	params.model_weight = 0;
+	cr_assert_eq(risk_decide(set, &params, &d, secret, sizeof(secret), NULL, NULL, NULL),
+		     RISK_GREEN, "weight 0 turns the model off");
+	json_decref(features);
 }
