@@ -50,6 +50,7 @@ static struct risk_model *train_fixture(uint64_t seed)
 	read_rows(TRAIN, &d, &rows);
 	risk_model_params_defaults(&params);
 	params.trees = 50;
+	params.max_leaves = 31;
 	cr_assert_eq(risk_model_train(rows, d.count, &params, seed, NULL, NULL, &m, &err), 0, "%s",
 		     err.message);
 	free(rows);
