@@ -23,7 +23,7 @@ static const struct command commands[] = {
 	{"serve", cmd_serve, "serve the node over HTTP"},
 	{"user", cmd_user, "manage users: add, passwd, list, token"},
 	{"audit", cmd_audit, "check the audit log: verify"},
-	{"risk", cmd_risk, "selectivity profiles: check FILE"},
+	{"risk", cmd_risk, "selectivity: check FILE, assess, eval (the learned model)"},
 	{"compliance", cmd_compliance, "rescore every operator's compliance scoresheet: recompute"},
 	{"version", cmd_version, "print the version"},
 };

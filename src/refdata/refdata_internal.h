@@ -37,6 +37,12 @@ struct refdata_file {
  */
 int refdata_file_read(struct refdata_file *file, const char *dir, const char *name,
 		      const char *what, const char *hint, struct cv_error *err);
+/*
+ * Read the file at path (as the user gave it; file->name is path, kept, not
+ * copied). A missing file fails with CV_ENOTFOUND and "cannot read <path>:
+ * <reason>". Release with refdata_file_release() either way.
+ */
+int refdata_file_read_path(struct refdata_file *file, const char *path, struct cv_error *err);
 /* Free the buffers; the struct may be read into again. NULL is a no-op. */
 void refdata_file_release(struct refdata_file *file);
 
@@ -58,8 +64,11 @@ int refdata_db_error(struct cv_error *err, int rc, struct store_conn *conn, cons
 
 /* ---- RFC 4180 CSV reader (csv.c) ------------------------------------------ */
 
-/* Rows with more fields than this are rejected. */
-#define REFDATA_CSV_FIELDS_MAX 16
+/*
+ * Rows with more fields than this are rejected. 32: the widest file read is
+ * the customs declarations dataset (22 columns, src/risk/dataset.c).
+ */
+#define REFDATA_CSV_FIELDS_MAX 32
 
 struct refdata_csv {
 	const struct refdata_file *file;

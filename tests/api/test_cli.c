@@ -307,3 +307,34 @@ Test(cli, risk_check_and_assess_a_profile_file)
 	cr_assert_eq(test_cli("risk assess x.json", NULL, &out), 2, "%s", out);
 	free(out);
 }
+
+Test(cli, risk_eval_ranks_a_test_file_and_refuses_bad_input)
+{
+	char *out;
+
+	cr_assert_eq(test_cli("risk eval --train tests/fixtures/declarations-train.csv --test "
+			      "tests/fixtures/declarations-test.csv --param trees=40 --seed 3",
+			      NULL, &out),
+		     0, "%s", out);
+	cr_assert(strstr(out, "precision@1%: 1.000\nprecision@2%: 1.000\nprecision@5%: 1.000\n"
+			      "precision@10%: 1.000\n"),
+		  "%s", out);
+	free(out);
+	cr_assert_eq(test_cli("risk eval --train /nonexistent.csv --test "
+			      "tests/fixtures/declarations-test.csv",
+			      NULL, &out),
+		     1, "%s", out);
+	cr_assert(strstr(out, "/nonexistent.csv"), "%s", out);
+	free(out);
+	cr_assert_eq(test_cli("risk eval --train tests/fixtures/declarations-train.csv --test "
+			      "tests/fixtures/declarations-test.csv --param depth=3",
+			      NULL, &out),
+		     2, "%s", out);
+	free(out);
+	cr_assert_eq(test_cli("risk eval --test tests/fixtures/declarations-test.csv", NULL, &out),
+		     2, "%s", out);
+	free(out);
+	cr_assert_eq(test_cli("risk eval --help", NULL, &out), 0, "%s", out);
+	cr_assert(strstr(out, "precision@"), "%s", out);
+	free(out);
+}
