@@ -177,6 +177,7 @@ int api_risk_offices_list(struct api_call *call, struct http_response *resp);
 int api_risk_office_get(struct api_call *call, struct http_response *resp);
 int api_risk_office_put(struct api_call *call, struct http_response *resp);
 int api_risk_statistics(struct api_call *call, struct http_response *resp);
+int api_risk_models_list(struct api_call *call, struct http_response *resp);
 int api_declaration_risk_get(struct api_call *call, struct http_response *resp);
 int api_declaration_risk_assess(struct api_call *call, struct http_response *resp);
 int api_declaration_examinations_list(struct api_call *call, struct http_response *resp);

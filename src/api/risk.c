@@ -15,6 +15,7 @@
 #include "risk/examination.h"
 #include "risk/repository.h"
 #include "risk/statistics.h"
+#include "risk/training.h"
 
 #include <string.h>
 
@@ -132,7 +133,7 @@ int api_risk_assess(struct api_call *call, struct http_response *resp)
 	if (!rc)
 		rc = risk_assessor_open(call->conn, &a, &err);
 	if (!rc)
-		rc = risk_assess_declaration(a, call->conn, &d, &lane, &why);
+		rc = risk_assess_declaration(a, call->conn, &d, call->req->arena, &lane, &why);
 	risk_assessor_free(a);
 	if (rc)
 		return api_error(resp, rc, &err);
@@ -316,12 +317,17 @@ int api_declaration_examination_add(struct api_call *call, struct http_response 
 		.examined_on = api_body_string(call, "examined_on", 0, 10, errors),
 	};
 	struct aeo_context ctx;
+	char today[CV_DATE_MAX];
 	struct cv_error err;
 	int rc;
 
+	api_aeo_context(call, &ctx);
+	cv_date_from_ms(ctx.now_ms, today);
+	/* Each bad member named at once (a missing one was named above already). */
+	if (!json_array_size(errors))
+		risk_examination_check(&ex, today, errors);
 	if (api_refuse_fields(resp, errors, "nothing was recorded"))
 		return 0;
-	api_aeo_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = risk_examination_record(call->conn, &ctx, call->principal->user.username,
 				     http_param(call->req, "id"), &ex, &out, &err);
@@ -334,4 +340,13 @@ int api_declaration_examination_add(struct api_call *call, struct http_response 
 				       json_object_get(out, "declaration"), "result",
 				       json_object_get(out, "result"));
 	return api_json(resp, 201, out);
+}
+
+int api_risk_models_list(struct api_call *call, struct http_response *resp)
+{
+	json_t *items;
+	int rc = risk_models_list(call->conn, &items);
+
+	return rc ? api_error(resp, rc, NULL)
+		  : api_json(resp, 200, json_pack("{s:o}", "items", items));
 }

@@ -77,6 +77,7 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/risk/offices/{office}",   PERM_RISK_READ,     0, NULL, api_risk_office_get},
 	{"PATCH", "/api/v1/risk/offices/{office}",  PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.office_params", api_risk_office_put},
 	{"GET",  "/api/v1/risk/statistics",         PERM_RISK_READ,     0, NULL, api_risk_statistics},
+	{"GET",  "/api/v1/risk/models",             PERM_RISK_READ,     0, NULL, api_risk_models_list},
 
 	{"GET",  "/api/v1/declarations/{id}/risk",  PERM_RISK_READ,     0, NULL, api_declaration_risk_get},
 	{"POST", "/api/v1/declarations/{id}/risk",  PERM_RISK_DECIDE,   API_WRITE, "declaration.risk_decide", api_declaration_risk_assess},

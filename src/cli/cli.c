@@ -23,7 +23,9 @@ static const struct command commands[] = {
 	{"serve", cmd_serve, "serve the node over HTTP"},
 	{"user", cmd_user, "manage users: add, passwd, list, token"},
 	{"audit", cmd_audit, "check the audit log: verify"},
-	{"risk", cmd_risk, "selectivity: check FILE, assess, eval (the learned model)"},
+	{"risk", cmd_risk, "selectivity: check FILE, assess, train, eval (the learned model)"},
+	{"import", cmd_import,
+	 "load data files: declarations-csv (declarations with examination results)"},
 	{"compliance", cmd_compliance, "rescore every operator's compliance scoresheet: recompute"},
 	{"version", cmd_version, "print the version"},
 };

@@ -2,6 +2,7 @@
  * cmd_risk.c — `caravan risk check FILE`: compile a profile file and report
  * the first error with its line and column, or what was compiled;
  * `caravan risk assess`: decide one declaration's lane offline;
+ * `caravan risk train` (cmd_risk_train.c): the model of the node;
  * `caravan risk eval`: train the learned model on dataset files and report
  * its precision@n% on a test file.
  */
@@ -30,6 +31,7 @@
 static const char usage[] =
 	"usage: caravan risk check FILE\n"
 	"       caravan risk assess --profiles FILE [--secret-file KEY] DECLARATION.json\n"
+	"       caravan risk train [--seed N] [--param NAME=VALUE ...]   (see: caravan risk train --help)\n"
 	"       caravan risk eval --train FILE [--train FILE ...] --test FILE [--seed N]\n"
 	"                         [--param NAME=VALUE ...]\n\n"
 	"check: compile the selectivity profiles of FILE (the profile language:\n"
@@ -397,6 +399,8 @@ int cmd_risk(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "eval"))
 		return cmd_risk_eval(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "train"))
+		return cmd_risk_train(argc - 1, argv + 1);
 	rc = cli_parse(argc, argv, flags, usage, &args, &exit_now);
 	if (rc || exit_now)
 		return rc;
@@ -409,7 +413,8 @@ int cmd_risk(int argc, char **argv)
 		return assess(profiles, secret_file, args.positional[1]);
 	}
 	if (args.npositional != 2 || strcmp(args.positional[0], "check") != 0) {
-		fprintf(stderr, "caravan risk: expected check FILE, assess or eval\n%s", usage);
+		fprintf(stderr, "caravan risk: expected check FILE, assess, train or eval\n%s",
+			usage);
 		return CLI_USAGE;
 	}
 	source = read_all(args.positional[1], &len);

@@ -6,41 +6,163 @@
 #include "base/mem.h"
 #include "risk/repository.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The compiled active profile set and the active model, shared by every
+ * assessor of the process: compiling a set or loading a model (megabytes)
+ * per request would cost more than the assessment. Both are immutable, so
+ * threads share them; a reference count frees one when the database has
+ * moved on to another version and the last assessor using it is done.
+ */
+struct shared {
+	char id[CV_UUID_STR];
+	struct risk_profile_set *set; /* one of these two */
+	struct risk_model *model;
+	int refs;
+};
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared *cached_set, *cached_model;
+
+static void shared_release(struct shared *sh)
+{
+	int last;
+
+	if (!sh)
+		return;
+	pthread_mutex_lock(&shared_lock);
+	last = --sh->refs == 0;
+	pthread_mutex_unlock(&shared_lock);
+	if (last) {
+		risk_profile_set_free(sh->set);
+		risk_model_free(sh->model);
+		cv_free(sh);
+	}
+}
+
+/* The cached entry for id, with a reference taken, or NULL. */
+static struct shared *shared_take(struct shared **cache, const char *id)
+{
+	struct shared *sh = NULL;
+
+	pthread_mutex_lock(&shared_lock);
+	if (*cache && !strcmp((*cache)->id, id)) {
+		sh = *cache;
+		sh->refs++;
+	}
+	pthread_mutex_unlock(&shared_lock);
+	return sh;
+}
+
+/* Make sh the cached entry (the cache holds a reference of its own). */
+static void shared_put(struct shared **cache, struct shared *sh)
+{
+	struct shared *old;
+
+	pthread_mutex_lock(&shared_lock);
+	old = *cache;
+	sh->refs++;
+	*cache = sh;
+	pthread_mutex_unlock(&shared_lock);
+	shared_release(old);
+}
+
+static int load_set(struct store_conn *conn, struct shared **out, struct cv_error *err)
+{
+	struct risk_compile_error cerr;
+	struct store_stmt *stmt;
+	struct shared *sh;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT id, source FROM risk_profile_sets WHERE status = 'active'",
+				 "");
+
+	*out = NULL;
+	if (rc == CV_ENOTFOUND) {
+		/* No profiles: the lane comes from the model, AEO status, memory and the draw. */
+		if ((*out = shared_take(&cached_set, "")))
+			return CV_OK;
+		if (!(sh = cv_calloc(1, sizeof(*sh))))
+			return CV_ENOMEM;
+		sh->refs = 1;
+		rc = risk_compile("", 0, &sh->set, &cerr);
+	} else if (rc) {
+		return rc;
+	} else if ((*out = shared_take(&cached_set, store_col_text(stmt, 0)))) {
+		store_finish(stmt);
+		return CV_OK;
+	} else if (!(sh = cv_calloc(1, sizeof(*sh)))) {
+		store_finish(stmt);
+		return CV_ENOMEM;
+	} else {
+		sh->refs = 1;
+		snprintf(sh->id, sizeof(sh->id), "%s", store_col_text(stmt, 0));
+		rc = risk_compile(store_col_text(stmt, 1), strlen(store_col_text(stmt, 1)),
+				  &sh->set, &cerr);
+		store_finish(stmt);
+		if (rc == CV_EINVAL)
+			rc = cv_error_set(err, CV_EINTERNAL, NULL,
+					  "the active profile set does not compile: %s",
+					  cerr.message);
+	}
+	if (rc) {
+		shared_release(sh);
+		return rc;
+	}
+	shared_put(&cached_set, sh);
+	*out = sh;
+	return CV_OK;
+}
+
+static int load_model(struct store_conn *conn, struct shared **out, struct cv_error *err)
+{
+	struct store_stmt *stmt;
+	struct shared *sh;
+	int rc = store_query_row(conn, &stmt, "SELECT id FROM risk_models WHERE status = 'active'",
+				 "");
+
+	*out = NULL;
+	if (rc == CV_ENOTFOUND)
+		return CV_OK; /* no model trained: its score is 0 */
+	if (rc)
+		return rc;
+	*out = shared_take(&cached_model, store_col_text(stmt, 0));
+	store_finish(stmt);
+	if (*out)
+		return CV_OK;
+	if (!(sh = cv_calloc(1, sizeof(*sh))))
+		return CV_ENOMEM;
+	sh->refs = 1;
+	rc = risk_model_load_active(conn, &sh->model, sh->id, err);
+	if (rc) {
+		shared_release(sh);
+		return rc == CV_ENOTFOUND ? CV_OK : rc;
+	}
+	shared_put(&cached_model, sh);
+	*out = sh;
+	return CV_OK;
+}
+
 struct risk_assessor {
-	struct risk_profile_set *set;
-	char set_id[CV_UUID_STR]; /* "" when no set is active */
+	struct shared *set;   /* never NULL once open */
+	struct shared *model; /* NULL without a trained model */
 	unsigned char secret[RISK_SECRET_BYTES];
 };
 
 int risk_assessor_open(struct store_conn *conn, struct risk_assessor **out, struct cv_error *err)
 {
 	struct risk_assessor *a = cv_calloc(1, sizeof(*a));
-	struct risk_compile_error cerr;
-	struct store_stmt *stmt;
 	int rc;
 
 	*out = NULL;
 	if (!a)
 		return CV_ENOMEM;
-	rc = store_query_row(conn, &stmt,
-			     "SELECT id, source FROM risk_profile_sets WHERE status = 'active'", "");
-	if (rc == CV_OK) {
-		snprintf(a->set_id, sizeof(a->set_id), "%s", store_col_text(stmt, 0));
-		rc = risk_compile(store_col_text(stmt, 1), strlen(store_col_text(stmt, 1)), &a->set,
-				  &cerr);
-		store_finish(stmt);
-		if (rc == CV_EINVAL)
-			rc = cv_error_set(err, CV_EINTERNAL, NULL,
-					  "the active profile set does not compile: %s",
-					  cerr.message);
-	} else if (rc == CV_ENOTFOUND) {
-		/* No profiles yet: the lane comes from the model, AEO status and the random draw. */
-		rc = risk_compile("", 0, &a->set, &cerr);
-	}
+	rc = load_set(conn, &a->set, err);
+	if (!rc)
+		rc = load_model(conn, &a->model, err);
 	if (!rc)
 		rc = risk_node_secret(conn, a->secret);
 	if (rc) {
@@ -55,27 +177,106 @@ void risk_assessor_free(struct risk_assessor *a)
 {
 	if (!a)
 		return;
-	risk_profile_set_free(a->set);
+	shared_release(a->set);
+	shared_release(a->model);
 	sodium_memzero(a->secret, sizeof(a->secret));
 	cv_free(a);
 }
 
 const struct risk_profile_set *risk_assessor_profiles(const struct risk_assessor *a)
 {
-	return a->set;
+	return a->set->set;
+}
+
+#define MODEL_FEATURES_SHOWN 3
+
+/* The model's view of an item; attributes may be NULL (a declaration sent as JSON). */
+static void model_row(const struct risk_item *it, const struct risk_model_attributes *attrs,
+		      struct risk_model_row *row)
+{
+	static const struct {
+		int model, item;
+	} same[] = {{RISK_MODEL_OFFICE, RISK_OFFICE},       {RISK_MODEL_PROCEDURE, RISK_PROCEDURE},
+		    {RISK_MODEL_MODE, RISK_MODE},           {RISK_MODEL_DECLARANT, RISK_DECLARANT},
+		    {RISK_MODEL_IMPORTER, RISK_IMPORTER},   {RISK_MODEL_SELLER, RISK_SELLER},
+		    {RISK_MODEL_COURIER, RISK_COURIER},     {RISK_MODEL_HS, RISK_HS},
+		    {RISK_MODEL_DEPARTURE, RISK_DEPARTURE}, {RISK_MODEL_ORIGIN, RISK_ORIGIN}};
+
+	for (int t = 0; t < RISK_MODEL_TEXT_FIELDS; t++)
+		row->text[t] = "";
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		row->text[same[i].model] = it->text[same[i].item] ? it->text[same[i].item] : "";
+	if (attrs) {
+		row->text[RISK_MODEL_IMPORT_TYPE] = attrs->import_type;
+		row->text[RISK_MODEL_IMPORT_USE] = attrs->import_use;
+		row->text[RISK_MODEL_PAYMENT_TYPE] = attrs->payment_type;
+		row->text[RISK_MODEL_TAX_TYPE] = attrs->tax_type;
+		row->text[RISK_MODEL_ORIGIN_INDICATOR] = attrs->origin_indicator;
+	}
+	row->number[RISK_MODEL_TAX_RATE] = it->number[RISK_TAX_RATE - RISK_TEXT_FIELDS];
+	row->number[RISK_MODEL_NET_MASS] = it->number[RISK_NET_MASS - RISK_TEXT_FIELDS];
+	row->number[RISK_MODEL_VALUE] = it->number[RISK_VALUE - RISK_TEXT_FIELDS];
+	row->fraud = 0;
+}
+
+/*
+ * Score every item with the model (when there is one) into d->model_scores
+ * and d->model_features; the features are JSON the caller frees with
+ * model_features_free.
+ */
+static int score_items(const struct risk_assessor *a, struct risk_declaration *d,
+		       const struct risk_model_attributes *attrs, struct cv_arena *arena)
+{
+	double *scores;
+	json_t **features;
+
+	if (!a->model)
+		return CV_OK;
+	scores = cv_arena_alloc(arena, d->nitems * sizeof(*scores));
+	features = cv_arena_alloc(arena, d->nitems * sizeof(*features));
+	if (!scores || !features)
+		return CV_ENOMEM;
+	for (size_t i = 0; i < d->nitems; i++) {
+		struct risk_model_contribution top[MODEL_FEATURES_SHOWN];
+		struct risk_model_row row;
+		size_t n;
+
+		model_row(&d->items[i], attrs, &row);
+		scores[i] = risk_model_score(a->model->model, &row);
+		n = risk_model_explain(a->model->model, &row, top, MODEL_FEATURES_SHOWN);
+		features[i] = json_array();
+		for (size_t k = 0; k < n; k++)
+			json_array_append_new(features[i],
+					      json_pack("{s:s, s:f}", "feature", top[k].feature,
+							"contribution", top[k].contribution));
+	}
+	d->model_scores = scores;
+	d->model_features = features;
+	return CV_OK;
+}
+
+static void model_features_free(struct risk_declaration *d)
+{
+	for (size_t i = 0; d->model_features && i < d->nitems; i++)
+		json_decref(d->model_features[i]);
+	d->model_features = NULL;
 }
 
 int risk_assess_declaration(struct risk_assessor *a, struct store_conn *conn,
-			    const struct risk_declaration *d, enum risk_lane *lane,
-			    json_t **explanation)
+			    const struct risk_declaration *declaration, struct cv_arena *arena,
+			    enum risk_lane *lane, json_t **explanation)
 {
+	struct risk_declaration d = *declaration;
 	struct risk_office_params params;
-	int rc = risk_office_params_load(conn, d->items[0].text[RISK_OFFICE], &params);
+	int rc = risk_office_params_load(conn, d.items[0].text[RISK_OFFICE], &params);
 
+	if (!rc)
+		rc = score_items(a, &d, NULL, arena);
 	if (rc)
 		return rc;
-	*lane = risk_decide(a->set, &params, d, a->secret, sizeof(a->secret),
+	*lane = risk_decide(a->set->set, &params, &d, a->secret, sizeof(a->secret),
 			    risk_watchlist_contains, conn, explanation);
+	model_features_free(&d);
 	return CV_OK;
 }
 
@@ -129,6 +330,8 @@ static int load_items(struct store_conn *conn, const char *id, struct cv_arena *
 			for (int c = 0; c < NHEADER; c++)
 				header.text[header_columns[c]] =
 					cv_arena_strdup(arena, store_col_text(stmt, 4 + c));
+			risk_model_attributes_read(store_col_text(stmt, 20), arena,
+						   &out->attributes);
 		}
 		if (n == cap) {
 			struct risk_item *grown;
@@ -382,8 +585,12 @@ int risk_assess_stored(struct risk_assessor *a, struct store_conn *conn, const c
 	rc = risk_declaration_load(conn, key, &arena, &sd, err);
 	if (rc)
 		goto done;
-	lane = risk_decide(a->set, &sd.params, &sd.d, a->secret, sizeof(a->secret),
+	rc = score_items(a, &sd.d, &sd.attributes, &arena);
+	if (rc)
+		goto done;
+	lane = risk_decide(a->set->set, &sd.params, &sd.d, a->secret, sizeof(a->secret),
 			   risk_watchlist_contains, conn, &why);
+	model_features_free(&sd.d);
 	text = why ? json_dumps(why, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	if (!text) {
 		rc = CV_ENOMEM;
@@ -400,14 +607,15 @@ int risk_assess_stored(struct risk_assessor *a, struct store_conn *conn, const c
 		rc = store_execf(conn, NULL,
 				 "INSERT INTO risk_decisions (id, declaration_id, lane, score, random_selected,"
 				 " aeo, profile_set_id, model_id, explanation, decided_at, decided_on)"
-				 " VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
-				 "tttdittttt", id, sd.d.id, risk_lane_name(lane),
+				 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+				 "tttditttttt", id, sd.d.id, risk_lane_name(lane),
 				 json_real_value(json_object_get(why, "score")),
 				 (int64_t)json_is_true(
 					 json_object_get(json_object_get(why, "random"), "selected")),
 				 json_string_value(
 					 json_object_get(json_object_get(why, "aeo"), "status")),
-				 *a->set_id ? a->set_id : NULL, text, now, today);
+				 *a->set->id ? a->set->id : NULL, a->model ? a->model->id : NULL,
+				 text, now, today);
 	if (!rc)
 		rc = store_hits(conn, id, why);
 	if (!rc)

@@ -6,8 +6,10 @@
  * explanation and the profiles it hit.
  *
  * A struct risk_assessor holds what does not change between declarations
- * (the compiled active profile set, the node secret): open one per request
- * or per import job, not per declaration.
+ * (the compiled active profile set, the active learned model, the node
+ * secret): open one per request or per batch. Compiled sets and models are
+ * cached for the process and shared between threads; opening an assessor
+ * costs two indexed reads while the active versions stay the same.
  */
 #ifndef CV_RISK_ASSESS_H
 #define CV_RISK_ASSESS_H
@@ -15,6 +17,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "risk/decision.h"
+#include "risk/training.h"
 #include "store/db.h"
 
 #include <jansson.h>
@@ -33,15 +36,16 @@ const struct risk_profile_set *risk_assessor_profiles(const struct risk_assessor
  * active set (and model); nothing is written.
  */
 int risk_assess_declaration(struct risk_assessor *a, struct store_conn *conn,
-			    const struct risk_declaration *d, enum risk_lane *lane,
-			    json_t **explanation);
+			    const struct risk_declaration *d, struct cv_arena *arena,
+			    enum risk_lane *lane, json_t **explanation);
 
 /* A stored declaration as the engine reads it, with what the decision needs besides. */
 struct risk_stored_declaration {
 	struct risk_declaration d;
 	const char *number, *office, *lodged_on, *direction;
 	struct risk_office_params params; /* of its office */
-	const char *trader;       /* importer (import) or exporter: whose AEO status counts */
+	const char *trader; /* importer (import) or exporter: whose AEO status counts */
+	struct risk_model_attributes attributes; /* what the document carries for the model */
 	const char **memory_keys; /* per item: importer|seller or exporter|HS6|origin */
 	int *clean;               /* per item: clean examinations in a row (memory) */
 };

@@ -22,7 +22,7 @@ void risk_office_params_defaults(struct risk_office_params *p)
 	p->memory_reduction = 15;
 	p->memory_examinations = 3;
 	p->memory_days = 180;
-	p->model_weight = 0.5;
+	p->model_weight = 1.0;
 	p->expected_blue = 0.05;
 	p->expected_yellow = 0.10;
 	p->expected_red = 0.08;

@@ -52,7 +52,7 @@ struct risk_office_params {
 /*
  * Defaults: thresholds 15/40/70, random 2 % and 0.5 %, reductions C 10,
  * S 20, F 25, partner 15, memory 3 clean within 180 days → 15, model weight
- * 0.5, expected lanes blue 5 %, yellow 10 %, red 8 %.
+ * 1, expected lanes blue 5 %, yellow 10 %, red 8 %.
  */
 void risk_office_params_defaults(struct risk_office_params *params);
 

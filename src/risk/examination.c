@@ -18,30 +18,44 @@ static int one_of(const char *v, const char *const *allowed)
 	return 0;
 }
 
-static int check(const struct risk_examination *ex, const char *today, struct cv_error *err)
+int risk_examination_check(const struct risk_examination *ex, const char *today, json_t *errors)
 {
 	static const char *const kinds[] = {"documentary", "physical", NULL};
 	static const char *const reasons[] = {"lane",   "random", "officer",
 					      "agency", "import", NULL};
 	static const char *const results[] = {"clean", "minor", "major", "seizure", NULL};
+	size_t before = json_array_size(errors);
 	int64_t day;
 
+#define REFUSE(field, message)                                                                     \
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message))
 	if (!one_of(ex->kind, kinds))
-		return cv_error_set(err, CV_EINVAL, "kind", "kind must be documentary or physical");
+		REFUSE("kind", "kind must be documentary or physical");
 	if (!one_of(ex->reason, reasons))
-		return cv_error_set(err, CV_EINVAL, "reason",
-				    "reason must be lane, random, officer, agency or import");
+		REFUSE("reason", "reason must be lane, random, officer, agency or import");
 	if (!one_of(ex->result, results))
-		return cv_error_set(err, CV_EINVAL, "result",
-				    "result must be clean, minor, major or seizure");
+		REFUSE("result", "result must be clean, minor, major or seizure");
 	if (ex->notes && strlen(ex->notes) > 4000)
-		return cv_error_set(err, CV_EINVAL, "notes",
-				    "notes must be at most 4000 characters");
+		REFUSE("notes", "notes must be at most 4000 characters");
 	if (ex->examined_on &&
 	    (cv_date_parse(ex->examined_on, &day) || strcmp(ex->examined_on, today) > 0))
-		return cv_error_set(err, CV_EINVAL, "examined_on",
-				    "examined_on must be a date (YYYY-MM-DD), not in the future");
-	return CV_OK;
+		REFUSE("examined_on", "examined_on must be a date (YYYY-MM-DD), not in the future");
+#undef REFUSE
+	return json_array_size(errors) > before ? CV_EINVAL : CV_OK;
+}
+
+static int check(const struct risk_examination *ex, const char *today, struct cv_error *err)
+{
+	json_t *errors = json_array(), *first;
+	int rc = errors ? risk_examination_check(ex, today, errors) : CV_ENOMEM;
+
+	if (rc == CV_EINVAL) {
+		first = json_array_get(errors, 0);
+		cv_error_set(err, rc, json_string_value(json_object_get(first, "field")), "%s",
+			     json_string_value(json_object_get(first, "message")));
+	}
+	json_decref(errors);
+	return rc;
 }
 
 /* The trader's compliance record learns of the result, when the trader is a registered operator. */

@@ -21,6 +21,9 @@ struct risk_examination {
 	const char *examined_on; /* date, not in the future; NULL: today */
 };
 
+/* Append {field, message} to errors for every bad member of ex; CV_EINVAL when any. */
+int risk_examination_check(const struct risk_examination *ex, const char *today, json_t *errors);
+
 /*
  * Record an examination of declaration (its id or number). CV_EINVAL naming
  * the bad field; CV_ENOTFOUND for an unknown declaration. *out (may be NULL)

@@ -25,7 +25,7 @@
 #define TEST FIXTURES "/declarations-test.csv"
 #define SEED 7
 
-TestSuite(risk_model, .timeout = 60);
+TestSuite(risk_model, .timeout = 120);
 
 static void read_rows(const char *path, struct risk_dataset *d, struct risk_model_row **rows)
 {

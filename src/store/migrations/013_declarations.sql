@@ -119,6 +119,10 @@ CREATE TABLE risk_models (
 ALTER TABLE risk_profile_sets ADD COLUMN deactivated_by TEXT;
 ALTER TABLE risk_profile_sets ADD COLUMN deactivated_at TEXT;
 
+-- The learned score is a probability in percent: counted at full weight by
+-- default, a 70 % risk of fraud reaches red on its own.
+UPDATE risk_office_params SET model_weight = 1.0 WHERE office = '*' AND model_weight = 0.5;
+
 -- How long consignment memory looks back, and the expected share of
 -- declarations per lane that the statistics compare against.
 ALTER TABLE risk_office_params ADD COLUMN memory_days INTEGER NOT NULL DEFAULT 180;
