@@ -4,7 +4,7 @@
 #   make run      install what is missing, build, create var/caravan.db with
 #                 demo data if it does not exist, serve http://127.0.0.1:8080
 #   make test     unit and API tests under AddressSanitizer + UBSan
-#   make bench    every benchmark (bench-http, ...)
+#   make bench    every benchmark (bench-http, bench-scoresheet, bench-risk)
 #   make check    format check, banned calls, cppcheck
 #   make fuzz     run the fuzz targets for a short while (clang + libFuzzer)
 
@@ -31,7 +31,7 @@ ASAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC)) build/asan/obj/gen/em
 TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/support/*.c)
 TEST_OBJ  := $(patsubst tests/%.c,build/asan/tests/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench bench-http bench-scoresheet fuzz format check clean deps demo-db
+.PHONY: all run test bench bench-http bench-scoresheet bench-risk fuzz format check clean deps demo-db
 .DEFAULT_GOAL := all
 
 all: build/caravan
@@ -107,7 +107,7 @@ run: deps build/caravan
 	fi
 	build/caravan serve
 
-bench: bench-http bench-scoresheet
+bench: bench-http bench-scoresheet bench-risk
 
 bench-http: deps build/caravan
 	bench/http/run
@@ -118,6 +118,23 @@ build/bench/scoresheet-gen: bench/scoresheet/gen.c build/libcaravan.a
 
 bench-scoresheet: deps build/caravan build/bench/scoresheet-gen
 	bench/scoresheet/run
+
+# bench-risk: the selectivity engine against CLIPS and json-rules-engine (the
+# latter's npm packages are installed by bench/risk/run with npm ci).
+build/bench/risk-gen: bench/risk/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
+build/bench/risk-caravan: bench/risk/run_caravan.c build/libcaravan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< build/libcaravan.a $(LDLIBS)
+
+build/bench/risk-clips: bench/peers/clips/run_clips.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -isystem /usr/include/clips -o $@ $< /usr/lib/libclips.a -lm
+
+bench-risk: deps build/bench/risk-gen build/bench/risk-caravan build/bench/risk-clips
+	bench/risk/run
 
 fuzz:
 	$(MAKE) -C tests/fuzz run

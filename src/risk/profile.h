@@ -20,12 +20,17 @@
  * was expected; unknown fields and values of the wrong type are errors.
  *
  * Compiled for speed: each profile's condition is searched for an anchor, a
- * conjunct that must hold — an HS prefix (hs = X, hs startswith P,
- * hs between A and B) or an equality on another field (field = X,
- * field in (...)). Anchored profiles go into an HS prefix trie or a hash
- * table per field; an item only evaluates the profiles its HS code and field
- * values reach, plus the few without an anchor. risk_eval_naive() walks every
- * profile, for tests that prove both give the same hits.
+ * conjunct that must hold — best first: an HS prefix (hs = X, hs startswith
+ * P, hs between A and B), a watchlist (field in list "W"), an equality on
+ * another text field (field = X, field in (...)), a bound on a number
+ * (value > N, unit_value < N), an equality on a field of a few values
+ * (direction, procedure, mode, aeo, aeo_grade). Anchored profiles go into an
+ * HS prefix trie, a hash table per field, a bucket per watchlist (one
+ * membership question per item and list) or a sorted array per bound; an
+ * item only evaluates the profiles its HS code, field values, watchlist
+ * memberships and numbers reach, plus the few without an anchor.
+ * risk_eval_naive() walks every profile, for tests that prove both give the
+ * same hits.
  *
  * A compiled set is immutable: evaluation is thread-safe.
  */
@@ -119,7 +124,7 @@ size_t risk_eval(const struct risk_profile_set *set, const struct risk_item *ite
 size_t risk_eval_naive(const struct risk_profile_set *set, const struct risk_item *item,
 		       risk_in_list_fn in_list, void *list_ctx, size_t *hits, size_t max);
 
-/* How many profiles went into the HS trie, the field tables, and the always-checked list. */
+/* How many profiles went into the HS trie, the other indexes (field values, watchlists, number bounds), and the always-checked list. */
 void risk_index_stats(const struct risk_profile_set *set, size_t *by_hs, size_t *by_field,
 		      size_t *unanchored);
 

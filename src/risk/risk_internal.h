@@ -53,6 +53,26 @@ struct field_entry {
 	struct id_list ids;
 };
 
+/* Profiles anchored on `field in list "NAME"`: one membership question per item and list. */
+struct list_anchor {
+	int field;
+	const char *list;
+	struct id_list ids;
+};
+
+/* Profiles anchored on a bound of a number field, sorted so an item gathers a prefix. */
+struct bound_entry {
+	double limit;
+	size_t id;
+};
+
+struct bound_index {
+	int field;
+	int upper; /* 1: field < N or <= N (descending limits); 0: > or >= (ascending) */
+	struct bound_entry *entries;
+	size_t count, cap;
+};
+
 struct risk_profile_set {
 	struct cv_arena arena;
 	struct profile *profiles;
@@ -60,6 +80,11 @@ struct risk_profile_set {
 	struct hs_trie hs;
 	struct field_entry *table; /* open addressing over (field, value) */
 	size_t table_cap;
+	unsigned field_mask; /* bit f: some profile is anchored on text field f's value */
+	struct list_anchor *lists;
+	size_t nlists;
+	struct bound_index *bounds;
+	size_t nbounds;
 	struct id_list unanchored;
 	size_t by_hs, by_field;
 };

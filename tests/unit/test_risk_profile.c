@@ -227,10 +227,18 @@ static const char *const hs_pool[] = {"0101",     "010121", "2903",   "290341", 
 				      "29034500", "8517",   "851712", "85171200", "3808"};
 static const char *const cc_pool[] = {"CN", "RU", "TR", "KZ", "UZ", "DE"};
 static const char *const dir_pool[] = {"import", "export", "transit"};
+static const char *const importer_pool[] = {"KZ1", "KZ2", "KZ3", "KZ4"};
+
+/* Watchlist Ln holds the importers KZm with (n + m) even. */
+static int in_random_list(void *ctx, const char *list, const char *value)
+{
+	(void)ctx;
+	return list[0] == 'L' && value[0] == 'K' && (list[1] + value[2]) % 2 == 0;
+}
 
 static void random_condition(char *out, size_t size, int depth)
 {
-	unsigned k = next_rand(depth > 2 ? 7 : 10);
+	unsigned k = next_rand(depth > 2 ? 10 : 13);
 	char a[512], b[512];
 
 	switch (k) {
@@ -247,12 +255,17 @@ static void random_condition(char *out, size_t size, int depth)
 		break;
 	case 5: snprintf(out, size, "value > %u", next_rand(10000)); break;
 	case 6: snprintf(out, size, "has_document(\"D%u\")", next_rand(3)); break;
-	case 7:
+	case 7: snprintf(out, size, "importer in list \"L%u\"", next_rand(3)); break;
+	case 8:
+		snprintf(out, size, "value %s %u", next_rand(2) ? "<=" : ">=", next_rand(10000));
+		break;
+	case 9: snprintf(out, size, "unit_value < %u", next_rand(100)); break;
+	case 10:
 		random_condition(a, sizeof(a), depth + 1);
 		random_condition(b, sizeof(b), depth + 1);
 		snprintf(out, size, "(%s and %s)", a, b);
 		break;
-	case 8:
+	case 11:
 		random_condition(a, sizeof(a), depth + 1);
 		random_condition(b, sizeof(b), depth + 1);
 		snprintf(out, size, "(%s or %s)", a, b);
@@ -281,11 +294,13 @@ Test(risk_profile, the_index_gives_the_same_hits_as_walking_every_profile)
 			it.text[RISK_HS] = hs_pool[next_rand(10)];
 			it.text[RISK_ORIGIN] = cc_pool[next_rand(6)];
 			it.text[RISK_DIRECTION] = dir_pool[next_rand(3)];
+			it.text[RISK_IMPORTER] = importer_pool[next_rand(4)];
 			it.number[RISK_VALUE - RISK_TEXT_FIELDS] = next_rand(10000);
+			it.number[RISK_UNIT_VALUE - RISK_TEXT_FIELDS] = next_rand(100);
 			it.documents = docs + next_rand(3);
 			it.ndocuments = next_rand(2);
-			size_t n1 = risk_eval(set, &it, NULL, NULL, h1, 256),
-			       n2 = risk_eval_naive(set, &it, NULL, NULL, h2, 256);
+			size_t n1 = risk_eval(set, &it, in_random_list, NULL, h1, 256),
+			       n2 = risk_eval_naive(set, &it, in_random_list, NULL, h2, 256);
 			cr_assert_eq(n1, n2, "round %d item %d: %zu vs %zu hits", round, i, n1, n2);
 			for (size_t k = 0; k < n1 && k < 256; k++)
 				cr_assert_eq(h1[k], h2[k]);
@@ -301,12 +316,15 @@ Test(risk_profile, most_profiles_are_indexed)
 		"profile A \"a\" when hs startswith \"8517\" and value > 10 then score 5 end\n"
 		"profile B \"b\" when origin = \"CN\" then score 5 end\n"
 		"profile C \"c\" when value > 100000 then lane yellow end\n"
-		"profile D \"d\" when direction = \"import\" and hs between \"290341\" and \"290349\" then score 1 end\n");
+		"profile D \"d\" when direction = \"import\" and hs between \"290341\" and \"290349\" then score 1 end\n"
+		"profile E \"e\" when direction = \"import\" and importer in list \"DENIED\" then score 1 end\n"
+		"profile F \"f\" when value > 10 or has_document(\"X\") then score 1 end\n");
 	size_t by_hs, by_field, unanchored;
 
+	/* C by its bound, E by its watchlist rather than the direction most items share. */
 	risk_index_stats(set, &by_hs, &by_field, &unanchored);
 	cr_assert_eq(by_hs, 2);
-	cr_assert_eq(by_field, 1);
+	cr_assert_eq(by_field, 3);
 	cr_assert_eq(unanchored, 1);
 	risk_profile_set_free(set);
 }
