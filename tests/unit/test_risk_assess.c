@@ -495,3 +495,58 @@ Test(risk_assess, declaration_garbage_is_refused_and_nothing_is_stored)
 	d.nitems = 1;
 	cr_assert_eq(trade_declaration_insert(conn, &d, id, &err), CV_ECONFLICT);
 }
+
+/* A registered operator with an authorization of type in status, and a compliance score. */
+static void authorize(const char *tin, const char *type, const char *status, double score)
+{
+	const char *now = "2026-01-01T00:00:00Z";
+
+	cr_assert_eq(store_execf(conn, NULL,
+				 "INSERT INTO countries (code, alpha3, numeric, name) VALUES ('KZ', 'KAZ', '398',"
+				 " 'Kazakhstan') ON CONFLICT DO NOTHING",
+				 ""),
+		     CV_OK);
+	cr_assert_eq(store_execf(conn, NULL,
+				 "INSERT INTO operators (id, tin, name, country, created_at)"
+				 " VALUES ($1, $1, 'Trader', 'KZ', $2)",
+				 "tt", tin, now),
+		     CV_OK);
+	cr_assert_eq(store_execf(conn, NULL,
+				 "INSERT INTO aeo_applications (id, operator_id, type, state, created_by,"
+				 " created_at, updated_at) VALUES ($1, $1, $2, 'authorized', 'x', $3, $3)",
+				 "ttt", tin, type, now),
+		     CV_OK);
+	cr_assert_eq(store_execf(conn, NULL,
+				 "INSERT INTO aeo_authorizations (id, number, operator_id, application_id,"
+				 " type, status, valid_from, revalidation_due, status_changed_at, created_at)"
+				 " VALUES ($1, $1, $1, $1, $2, $3, '2026-01-01', '2029-01-01', $4, $4)",
+				 "tttt", tin, type, status, now),
+		     CV_OK);
+	cr_assert_eq(store_execf(conn, NULL,
+				 "INSERT INTO scoresheets (operator_id, score, grade, declarations, events,"
+				 " indicators, computed_on, computed_at) VALUES ($1, $2, 'AA', 10, 10, '{}',"
+				 " '2026-01-01', $3)",
+				 "tdt", tin, score, now),
+		     CV_OK);
+}
+
+Test(risk_assess, the_traders_valid_authorization_and_compliance_score_count)
+{
+	json_t *d;
+
+	activate("profile PHONES \"phones\" when hs startswith \"8517\" then score 45 end\n"
+		 "profile LOW \"low compliance\" when compliance_score < 50 and importer startswith "
+		 "\"KZ\" then score 30 end\n");
+	authorize("KZ111", "AEOS", "valid", 90);
+	authorize("KZ222", "AEOS", "suspended", 90);
+	authorize("KZ333", "AEOC", "valid", 40);
+	lodge("A-1", "KZ111", "851712", 10000, 100, 0, NULL);
+	lodge("A-2", "KZ222", "851712", 10000, 100, 0, NULL);
+	lodge("A-3", "KZ333", "851712", 10000, 100, 0, NULL);
+	d = assess("A-1");
+	cr_assert_str_eq(json_string_value(json_object_get(d, "aeo")), "AEOS");
+	cr_assert_str_eq(json_string_value(json_object_get(d, "lane")), "blue", "45 - 20 = 25");
+	json_decref(d);
+	cr_assert_str_eq(lane_of("A-2"), "yellow", "a suspended authorization gives nothing");
+	cr_assert_str_eq(lane_of("A-3"), "yellow", "45 + 30 (score 40 < 50) - 10 = 65; 35 without");
+}
