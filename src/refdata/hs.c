@@ -22,6 +22,7 @@
  */
 #include "refdata/refdata_internal.h"
 
+#include "base/csv.h"
 #include "base/mem.h"
 
 #include <assert.h>
@@ -77,6 +78,12 @@ static size_t max_records(const struct refdata_file *file)
 	return lines;
 }
 
+/* Start reading file: messages give its full path, err->field its name under data/. */
+static int start_csv(struct cv_csv *csv, struct refdata_file *file, struct cv_error *err)
+{
+	return cv_csv_init(csv, file->path, file->name, file->data, file->size, err);
+}
+
 static const struct refdata_hs_section *find_section(const struct refdata_hs *hs,
 						     const char *numeral)
 {
@@ -86,7 +93,7 @@ static const struct refdata_hs_section *find_section(const struct refdata_hs *hs
 	return NULL;
 }
 
-static int check_section(const struct refdata_hs *hs, const struct refdata_csv_row *row,
+static int check_section(const struct refdata_hs *hs, const struct cv_csv_row *row,
 			 struct refdata_hs_section *out, struct cv_error *err)
 {
 	const struct refdata_file *file = &hs->sections_file;
@@ -95,8 +102,8 @@ static int check_section(const struct refdata_hs *hs, const struct refdata_csv_r
 		return refdata_file_error(err, file, row->line,
 					  "expected %d fields (section,name), found %d",
 					  SECTION_COLUMNS, row->count);
-	out->numeral = refdata_csv_trim(row->fields[SECTION_NUMERAL]);
-	out->name = refdata_csv_trim(row->fields[SECTION_NAME]);
+	out->numeral = cv_csv_trim(row->fields[SECTION_NUMERAL]);
+	out->name = cv_csv_trim(row->fields[SECTION_NAME]);
 	if (!out->numeral[0] || strspn(out->numeral, ROMAN_DIGITS) != strlen(out->numeral))
 		return refdata_file_error(err, file, row->line,
 					  "section \"%s\" is not a Roman numeral", out->numeral);
@@ -111,22 +118,22 @@ static int check_section(const struct refdata_hs *hs, const struct refdata_csv_r
 
 static int read_sections(struct refdata_hs *hs, const char *data_dir, struct cv_error *err)
 {
-	struct refdata_csv csv;
-	struct refdata_csv_row row;
+	struct cv_csv csv;
+	struct cv_csv_row row;
 	int rc = refdata_file_read(&hs->sections_file, data_dir, HS_SECTIONS_FILE, HS_WHAT, HS_HINT,
 				   err);
 
 	if (rc == CV_OK)
-		rc = refdata_csv_init(&csv, &hs->sections_file, err);
+		rc = start_csv(&csv, &hs->sections_file, err);
 	if (rc == CV_OK)
-		rc = refdata_csv_header(&csv, section_columns, SECTION_COLUMNS, err);
+		rc = cv_csv_header(&csv, section_columns, SECTION_COLUMNS, err);
 	if (rc)
 		return rc;
 	hs->section_cap = max_records(&hs->sections_file);
 	hs->sections = cv_calloc(hs->section_cap, sizeof(*hs->sections));
 	if (!hs->sections)
 		return cv_error_set(err, CV_ENOMEM, HS_SECTIONS_FILE, "out of memory");
-	while ((rc = refdata_csv_next(&csv, &row, err)) == 1) {
+	while ((rc = cv_csv_next(&csv, &row, err)) == 1) {
 		assert(hs->section_count < hs->section_cap);
 		rc = check_section(hs, &row, &hs->sections[hs->section_count], err);
 		if (rc)
@@ -182,16 +189,16 @@ static int check_parent(const struct refdata_file *file, long line, const char *
 }
 
 /* Validate a row of harmonized-system.csv whose section is not "TOTAL" into out. */
-static int check_code(const struct refdata_hs *hs, const struct refdata_csv_row *row,
+static int check_code(const struct refdata_hs *hs, const struct cv_csv_row *row,
 		      struct refdata_hs_code *out, struct cv_error *err)
 {
 	const struct refdata_file *file = &hs->codes_file;
-	const char *level = refdata_csv_trim(row->fields[CODE_LEVEL]);
+	const char *level = cv_csv_trim(row->fields[CODE_LEVEL]);
 	size_t len;
 
-	out->section = refdata_csv_trim(row->fields[CODE_SECTION]);
-	out->code = refdata_csv_trim(row->fields[CODE_CODE]);
-	out->description = refdata_csv_trim(row->fields[CODE_DESCRIPTION]);
+	out->section = cv_csv_trim(row->fields[CODE_SECTION]);
+	out->code = cv_csv_trim(row->fields[CODE_CODE]);
+	out->description = cv_csv_trim(row->fields[CODE_DESCRIPTION]);
 	if (!is_hs_code(out->code))
 		return refdata_file_error(err, file, row->line,
 					  "code \"%s\" is not 2, 4 or 6 digits", out->code);
@@ -212,13 +219,12 @@ static int check_code(const struct refdata_hs *hs, const struct refdata_csv_row 
 		return refdata_file_error(err, file, row->line,
 					  "the description of %s is longer than %d bytes",
 					  out->code, REFDATA_HS_DESCRIPTION_SIZE - 1);
-	return check_parent(file, row->line, out->code, refdata_csv_trim(row->fields[CODE_PARENT]),
+	return check_parent(file, row->line, out->code, cv_csv_trim(row->fields[CODE_PARENT]),
 			    &out->parent, err);
 }
 
 /* Accept one data row of harmonized-system.csv: store it, skip it or take the edition. */
-static int take_code_row(struct refdata_hs *hs, const struct refdata_csv_row *row,
-			 struct cv_error *err)
+static int take_code_row(struct refdata_hs *hs, const struct cv_csv_row *row, struct cv_error *err)
 {
 	int rc;
 
@@ -226,8 +232,8 @@ static int take_code_row(struct refdata_hs *hs, const struct refdata_csv_row *ro
 		return refdata_file_error(err, &hs->codes_file, row->line,
 					  "expected %d fields (section,hscode,description,parent,level), found %d",
 					  CODE_COLUMNS, row->count);
-	if (strcmp(refdata_csv_trim(row->fields[CODE_SECTION]), HS_AGGREGATE) == 0) {
-		if (strcmp(refdata_csv_trim(row->fields[CODE_CODE]), HS_AGGREGATE) == 0)
+	if (strcmp(cv_csv_trim(row->fields[CODE_SECTION]), HS_AGGREGATE) == 0) {
+		if (strcmp(cv_csv_trim(row->fields[CODE_CODE]), HS_AGGREGATE) == 0)
 			read_edition(row->fields[CODE_DESCRIPTION], hs->edition);
 		return CV_OK;
 	}
@@ -240,21 +246,21 @@ static int take_code_row(struct refdata_hs *hs, const struct refdata_csv_row *ro
 
 static int read_codes(struct refdata_hs *hs, const char *data_dir, struct cv_error *err)
 {
-	struct refdata_csv csv;
-	struct refdata_csv_row row;
+	struct cv_csv csv;
+	struct cv_csv_row row;
 	int rc = refdata_file_read(&hs->codes_file, data_dir, HS_CODES_FILE, HS_WHAT, HS_HINT, err);
 
 	if (rc == CV_OK)
-		rc = refdata_csv_init(&csv, &hs->codes_file, err);
+		rc = start_csv(&csv, &hs->codes_file, err);
 	if (rc == CV_OK)
-		rc = refdata_csv_header(&csv, code_columns, CODE_COLUMNS, err);
+		rc = cv_csv_header(&csv, code_columns, CODE_COLUMNS, err);
 	if (rc)
 		return rc;
 	hs->code_cap = max_records(&hs->codes_file);
 	hs->codes = cv_calloc(hs->code_cap, sizeof(*hs->codes));
 	if (!hs->codes)
 		return cv_error_set(err, CV_ENOMEM, HS_CODES_FILE, "out of memory");
-	while ((rc = refdata_csv_next(&csv, &row, err)) == 1) {
+	while ((rc = cv_csv_next(&csv, &row, err)) == 1) {
 		rc = take_code_row(hs, &row, err);
 		if (rc)
 			return rc;

@@ -14,85 +14,25 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/mem.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Reference files are well under a megabyte; anything this big is not one. */
-#define REFDATA_FILE_MAX (64L * 1024 * 1024)
+#define REFDATA_FILE_MAX ((size_t)64 * 1024 * 1024)
 
 #define NS_PER_MS 1000000
-
-/* Read size bytes of fd into file->data (allocated here), stopping early if the file shrank. */
-static int read_all(int fd, struct refdata_file *file, size_t size, struct cv_error *err)
-{
-	size_t got = 0;
-
-	file->data = cv_malloc(size + 1);
-	if (!file->data)
-		return cv_error_set(err, CV_ENOMEM, file->name, "out of memory reading %s",
-				    file->path);
-	while (got < size) {
-		ssize_t n = read(fd, file->data + got, size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return cv_error_set(err, CV_EIO, file->name, "cannot read %s: %s",
-					    file->path, strerror(errno));
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	file->size = got;
-	file->data[got] = '\0';
-	return CV_OK;
-}
-
-/*
- * Open file->path and read it whole. A missing file fails with CV_ENOTFOUND
- * and "<what> not found at <path>: <hint>", or "cannot read <path>: ..." when
- * what is NULL.
- */
-static int open_and_read(struct refdata_file *file, const char *what, const char *hint,
-			 struct cv_error *err)
-{
-	struct stat st;
-	int fd, rc;
-
-	fd = open(file->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) && what)
-		return cv_error_set(err, CV_ENOTFOUND, file->name, "%s not found at %s: %s", what,
-				    file->path, hint);
-	if (fd < 0)
-		return cv_error_set(err, errno == ENOENT ? CV_ENOTFOUND : CV_EIO, file->name,
-				    "cannot read %s: %s", file->path, strerror(errno));
-	if (fstat(fd, &st) != 0)
-		rc = cv_error_set(err, CV_EIO, file->name, "cannot read %s: %s", file->path,
-				  strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		rc = cv_error_set(err, CV_EIO, file->name, "%s is not a regular file", file->path);
-	else if (st.st_size > REFDATA_FILE_MAX)
-		rc = cv_error_set(err, CV_EINVAL, file->name, "%s is larger than %ld bytes",
-				  file->path, REFDATA_FILE_MAX);
-	else
-		rc = read_all(fd, file, (size_t)st.st_size, err);
-	close(fd);
-	return rc;
-}
 
 int refdata_file_read(struct refdata_file *file, const char *dir, const char *name,
 		      const char *what, const char *hint, struct cv_error *err)
 {
 	struct cv_buf path;
+	int rc;
 
 	memset(file, 0, sizeof(*file));
 	file->name = name;
@@ -100,17 +40,11 @@ int refdata_file_read(struct refdata_file *file, const char *dir, const char *na
 	if (cv_buf_addf(&path, "%s/%s", dir, name) != CV_OK)
 		return cv_error_set(err, CV_ENOMEM, name, "out of memory");
 	file->path = cv_buf_detach(&path, NULL);
-	return open_and_read(file, what, hint, err);
-}
-
-int refdata_file_read_path(struct refdata_file *file, const char *path, struct cv_error *err)
-{
-	memset(file, 0, sizeof(*file));
-	file->name = path;
-	file->path = cv_strdup(path);
-	if (!file->path)
-		return cv_error_set(err, CV_ENOMEM, path, "out of memory");
-	return open_and_read(file, NULL, NULL, err);
+	rc = cv_file_read(file->path, REFDATA_FILE_MAX, name, &file->data, &file->size, err);
+	/* Say what the file is and where it comes from, not just that it is missing. */
+	if (rc == CV_ENOTFOUND)
+		cv_error_set(err, rc, name, "%s not found at %s: %s", what, file->path, hint);
+	return rc;
 }
 
 void refdata_file_release(struct refdata_file *file)

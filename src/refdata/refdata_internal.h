@@ -4,7 +4,8 @@
  *
  * A load has two phases. The read phase loads each file whole into memory
  * and validates it, producing a struct refdata_iso and a struct refdata_hs
- * whose strings point into the file buffers (the CSV reader parses in place).
+ * whose strings point into the file buffers (the CSV reader, base/csv.h,
+ * parses in place).
  * The write phase, inside one transaction, upserts what the read phase
  * accepted. So every user-facing error (a missing file, a bad row) is found
  * before the database is touched, and the write phase can fail only for
@@ -37,12 +38,6 @@ struct refdata_file {
  */
 int refdata_file_read(struct refdata_file *file, const char *dir, const char *name,
 		      const char *what, const char *hint, struct cv_error *err);
-/*
- * Read the file at path (as the user gave it; file->name is path, kept, not
- * copied). A missing file fails with CV_ENOTFOUND and "cannot read <path>:
- * <reason>". Release with refdata_file_release() either way.
- */
-int refdata_file_read_path(struct refdata_file *file, const char *path, struct cv_error *err);
 /* Free the buffers; the struct may be read into again. NULL is a no-op. */
 void refdata_file_release(struct refdata_file *file);
 
@@ -61,50 +56,6 @@ int refdata_file_error(struct cv_error *err, const struct refdata_file *file, lo
  */
 int refdata_db_error(struct cv_error *err, int rc, struct store_conn *conn, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-/* ---- RFC 4180 CSV reader (csv.c) ------------------------------------------ */
-
-/*
- * Rows with more fields than this are rejected. 32: the widest file read is
- * the customs declarations dataset (22 columns, src/risk/dataset.c).
- */
-#define REFDATA_CSV_FIELDS_MAX 32
-
-struct refdata_csv {
-	const struct refdata_file *file;
-	char *next; /* first byte not yet parsed */
-	char *end;  /* one past the last byte of the file */
-	long line;  /* physical line of next, from 1 */
-};
-
-/* One record. Fields point into the file's buffer, NUL-terminated. */
-struct refdata_csv_row {
-	long line; /* physical line the record starts on */
-	int count;
-	char *fields[REFDATA_CSV_FIELDS_MAX];
-};
-
-/*
- * Start reading file, which must be valid UTF-8 (a byte order mark is
- * skipped). The reader rewrites the file's buffer as it parses.
- */
-int refdata_csv_init(struct refdata_csv *csv, struct refdata_file *file, struct cv_error *err);
-
-/*
- * Parse the next record into row: returns 1 for a record, 0 at the end of
- * the file, or CV_EINVAL (with file and line in err) for broken quoting.
- */
-int refdata_csv_next(struct refdata_csv *csv, struct refdata_csv_row *row, struct cv_error *err);
-
-/*
- * Read the header record and check it names exactly the count columns of
- * names, in order.
- */
-int refdata_csv_header(struct refdata_csv *csv, const char *const *names, int count,
-		       struct cv_error *err);
-
-/* Strip ASCII blanks from both ends of field, in place; returns field. */
-char *refdata_csv_trim(char *field);
 
 /* ---- countries, currencies, CAREC (iso.c) -------------------------------- */
 

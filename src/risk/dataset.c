@@ -2,12 +2,12 @@
  * dataset.c — the customs declarations dataset CSV into records (see
  * dataset.h).
  *
- * It reuses the RFC 4180 reader of the reference data (refdata/csv.c,
- * declared in refdata_internal.h): the file is read whole, parsed in place,
- * and the records point into its buffer, so reading 37,000 rows costs one
- * allocation for the file and one for the records. The header is matched by
- * name rather than position so that a file with its columns reordered or an
- * extra column still reads, and a missing column is named.
+ * It uses the RFC 4180 reader of base/csv.h: the file is read whole, parsed
+ * in place, and the records point into its buffer, so reading 37,000 rows
+ * costs one allocation for the file and one for the records. The header is
+ * matched by name rather than position (cv_csv_header_map()) so that a file
+ * with its columns reordered or an extra column still reads, and a missing
+ * column is named.
  *
  * A row is refused, naming its line and column, when it has a different
  * number of fields than the header, an empty Declaration ID, a date that is
@@ -18,8 +18,9 @@
  */
 #include "risk/dataset.h"
 
+#include "base/csv.h"
+#include "base/file.h"
 #include "base/mem.h"
-#include "refdata/refdata_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +32,8 @@
 #define HS_MIN_DIGITS 2
 #define HS_MAX_DIGITS 10
 #define RECORDS_INITIAL 1024
+/* The published files are 4 MB; anything this big is not one of them. */
+#define DATASET_FILE_MAX ((size_t)64 * 1024 * 1024)
 
 static const char *const column_names[RISK_DATASET_COLUMNS] = {"Declaration ID",
 							       "Date",
@@ -66,33 +69,6 @@ static int row_error(struct cv_error *err, const char *path, long line,
 	return cv_error_set(err, CV_EINVAL, column_names[column],
 			    "%s:%ld: column \"%s\": %s \"%.40s\"", path, line, column_names[column],
 			    what, value);
-}
-
-/* Map each column to its field index in the file (the header row). */
-static int read_header(struct refdata_csv *csv, const char *path, int index[RISK_DATASET_COLUMNS],
-		       int *nfields, struct cv_error *err)
-{
-	struct refdata_csv_row row;
-	int rc = refdata_csv_next(csv, &row, err);
-
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return cv_error_set(err, CV_EINVAL, "header",
-				    "%s: the file is empty (expected a header naming %d columns: %s, ...)",
-				    path, RISK_DATASET_COLUMNS, column_names[0]);
-	*nfields = row.count;
-	for (int c = 0; c < RISK_DATASET_COLUMNS; c++) {
-		index[c] = -1;
-		for (int f = 0; f < row.count && index[c] < 0; f++)
-			if (strcmp(refdata_csv_trim(row.fields[f]), column_names[c]) == 0)
-				index[c] = f;
-		if (index[c] < 0)
-			return cv_error_set(err, CV_EINVAL, column_names[c],
-					    "%s:1: the header has no column \"%s\"", path,
-					    column_names[c]);
-	}
-	return CV_OK;
 }
 
 /* An empty field is NAN; otherwise a finite number >= 0. */
@@ -145,7 +121,7 @@ static int parse_label(const char *s, int max, int *out)
 }
 
 /* Fill record from a row of the file, checking every field. */
-static int read_record(const struct refdata_csv_row *row, const int index[RISK_DATASET_COLUMNS],
+static int read_record(const struct cv_csv_row *row, const int index[RISK_DATASET_COLUMNS],
 		       int nfields, const char *path, struct risk_dataset_record *r,
 		       struct cv_error *err)
 {
@@ -155,7 +131,7 @@ static int read_record(const struct refdata_csv_row *row, const int index[RISK_D
 				    row->count, nfields);
 	r->line = row->line;
 	for (int c = 0; c < RISK_DATASET_COLUMNS; c++)
-		r->text[c] = refdata_csv_trim(row->fields[index[c]]);
+		r->text[c] = cv_csv_trim(row->fields[index[c]]);
 	if (r->text[RISK_DATASET_DECLARATION_ID][0] == '\0')
 		return row_error(err, path, r->line, RISK_DATASET_DECLARATION_ID, "is empty:", "");
 	if (check_date(r->text[RISK_DATASET_DATE]))
@@ -202,23 +178,24 @@ static int append_record(struct risk_dataset *dataset, size_t *cap,
 
 int risk_dataset_read(const char *path, struct risk_dataset *dataset, struct cv_error *err)
 {
-	struct refdata_file file;
-	struct refdata_csv csv;
-	struct refdata_csv_row row;
+	struct cv_csv csv;
+	struct cv_csv_row row;
 	int index[RISK_DATASET_COLUMNS], nfields = 0, rc;
-	size_t cap = 0;
+	size_t cap = 0, size;
 
 	memset(dataset, 0, sizeof(*dataset));
-	rc = refdata_file_read_path(&file, path, err);
 	/* The dataset owns the buffers from here, whatever happens next. */
-	dataset->path = file.path;
-	dataset->data = file.data;
+	dataset->path = cv_strdup(path);
+	if (!dataset->path)
+		return cv_error_set(err, CV_ENOMEM, path, "out of memory");
+	rc = cv_file_read(path, DATASET_FILE_MAX, path, &dataset->data, &size, err);
 	if (rc)
 		return rc;
-	rc = refdata_csv_init(&csv, &file, err);
+	rc = cv_csv_init(&csv, path, path, dataset->data, size, err);
 	if (!rc)
-		rc = read_header(&csv, path, index, &nfields, err);
-	while (!rc && (rc = refdata_csv_next(&csv, &row, err)) == 1) {
+		rc = cv_csv_header_map(&csv, column_names, RISK_DATASET_COLUMNS, index, &nfields,
+				       err);
+	while (!rc && (rc = cv_csv_next(&csv, &row, err)) == 1) {
 		struct risk_dataset_record *r;
 
 		/* A blank line (a lone empty field) is no record, wherever it is. */

@@ -343,7 +343,7 @@ Test(refdata, sections_file_with_byte_order_mark_loads_section_one)
 	cr_assert_eq(count_rows("SELECT COUNT(*) FROM hs_sections WHERE name LIKE '% '"), 0);
 }
 
-/* ---- the CSV reader ----------------------------------------------------------- */
+/* ---- CSV files through the reader (the reader itself: test_csv.c) ------------ */
 
 Test(refdata, quoted_fields_with_commas_doubled_quotes_and_crlf_are_read)
 {
