@@ -171,6 +171,17 @@ int api_authorizations_audit_close(struct api_call *call, struct http_response *
 int api_aeo_monitoring(struct api_call *call, struct http_response *resp);
 int api_authorizations_certificate(struct api_call *call, struct http_response *resp);
 
+int api_declarations_lodge(struct api_call *call, struct http_response *resp);
+int api_declarations_amend(struct api_call *call, struct http_response *resp);
+int api_declarations_cancel(struct api_call *call, struct http_response *resp);
+int api_declarations_get(struct api_call *call, struct http_response *resp);
+int api_declarations_list(struct api_call *call, struct http_response *resp);
+int api_notifications_list(struct api_call *call, struct http_response *resp);
+int api_requirements(struct api_call *call, struct http_response *resp);
+int api_lpcos_apply(struct api_call *call, struct http_response *resp);
+int api_lpcos_decide(struct api_call *call, struct http_response *resp);
+int api_lpcos_get(struct api_call *call, struct http_response *resp);
+int api_lpcos_list(struct api_call *call, struct http_response *resp);
 int api_risk_profiles_deactivate(struct api_call *call, struct http_response *resp);
 int api_risk_profiles_projection(struct api_call *call, struct http_response *resp);
 int api_risk_offices_list(struct api_call *call, struct http_response *resp);
@@ -178,6 +189,9 @@ int api_risk_office_get(struct api_call *call, struct http_response *resp);
 int api_risk_office_put(struct api_call *call, struct http_response *resp);
 int api_risk_statistics(struct api_call *call, struct http_response *resp);
 int api_risk_models_list(struct api_call *call, struct http_response *resp);
+int api_risk_watchlists_list(struct api_call *call, struct http_response *resp);
+int api_risk_watchlist_remove(struct api_call *call, struct http_response *resp);
+int api_risk_watchlist_csv(struct api_call *call, struct http_response *resp);
 int api_declaration_risk_get(struct api_call *call, struct http_response *resp);
 int api_declaration_risk_assess(struct api_call *call, struct http_response *resp);
 int api_declaration_examinations_list(struct api_call *call, struct http_response *resp);

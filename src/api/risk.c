@@ -350,3 +350,62 @@ int api_risk_models_list(struct api_call *call, struct http_response *resp)
 	return rc ? api_error(resp, rc, NULL)
 		  : api_json(resp, 200, json_pack("{s:o}", "items", items));
 }
+
+int api_risk_watchlists_list(struct api_call *call, struct http_response *resp)
+{
+	json_t *items;
+	int rc = risk_watchlists_list(call->conn, &items);
+
+	return rc ? api_error(resp, rc, NULL)
+		  : api_json(resp, 200, json_pack("{s:o}", "items", items));
+}
+
+int api_risk_watchlist_remove(struct api_call *call, struct http_response *resp)
+{
+	const char *name = http_param(call->req, "name"), *value = http_param(call->req, "value");
+	int rc = risk_watchlist_remove(call->conn, name, value);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "this value is not on this watchlist");
+	if (rc)
+		return api_error(resp, rc, NULL);
+	call->entity_type = "risk_watchlist";
+	call->entity_id = cv_arena_strdup(call->req->arena, name);
+	call->audit_detail = json_pack("{s:s}", "removed", value);
+	return api_json(resp, 200, json_pack("{s:s, s:s}", "name", name, "removed", value));
+}
+
+/* A whole list as CSV (first column; ?replace=true makes it the whole list). */
+int api_risk_watchlist_csv(struct api_call *call, struct http_response *resp)
+{
+	const char *name = http_param(call->req, "name"),
+		   *type = http_header(call->req, "Content-Type"),
+		   *replace = http_query(call->req, "replace");
+	size_t added, removed;
+	struct cv_error err;
+	char *data;
+	int rc;
+
+	if (!type || strncmp(type, "text/csv", 8) != 0)
+		return api_problem(resp, 415, "send the list as text/csv, one value per line");
+	if (replace && strcmp(replace, "true") && strcmp(replace, "false"))
+		return api_problem_fields(resp, "bad parameters",
+					  json_pack("[{s:s, s:s}]", "field", "replace", "message",
+						    "must be true or false"));
+	data = cv_arena_strndup(call->req->arena, call->req->body, call->req->body_len);
+	if (!data)
+		return api_error(resp, CV_ENOMEM, NULL);
+	cv_error_clear(&err);
+	rc = risk_watchlist_load_csv(call->conn, call->principal->user.username, name, data,
+				     call->req->body_len, replace && !strcmp(replace, "true"),
+				     &added, &removed, &err);
+	if (rc)
+		return api_error(resp, rc, &err);
+	call->entity_type = "risk_watchlist";
+	call->entity_id = cv_arena_strdup(call->req->arena, name);
+	call->audit_detail = json_pack("{s:I, s:I}", "added", (json_int_t)added, "removed",
+				       (json_int_t)removed);
+	return api_json(resp, 200,
+			json_pack("{s:s, s:I, s:I}", "name", name, "added", (json_int_t)added,
+				  "removed", (json_int_t)removed));
+}

@@ -70,7 +70,11 @@ const struct api_route api_routes[] = {
 	{"POST", "/api/v1/risk/profiles/{id}/deactivate", PERM_RISK_WRITE, API_WRITE, "risk.profiles_deactivate", api_risk_profiles_deactivate},
 	/* A read: nothing is stored, however many declarations it runs over. */
 	{"POST", "/api/v1/risk/profiles/{id}/projection", PERM_RISK_WRITE, API_JSON, NULL, api_risk_profiles_projection},
+	{"GET",  "/api/v1/risk/watchlists",         PERM_RISK_READ,     0, NULL, api_risk_watchlists_list},
 	{"GET",  "/api/v1/risk/watchlists/{name}",  PERM_RISK_READ,     0, NULL, api_risk_watchlist_get},
+	/* The body is text/csv, not JSON. */
+	{"POST", "/api/v1/risk/watchlists/{name}/csv", PERM_RISK_WRITE, API_WRITE, "risk.watchlist_csv", api_risk_watchlist_csv},
+	{"DELETE", "/api/v1/risk/watchlists/{name}/values/{value}", PERM_RISK_WRITE, API_WRITE, "risk.watchlist_remove", api_risk_watchlist_remove},
 	{"POST", "/api/v1/risk/watchlists/{name}",  PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.watchlist_add", api_risk_watchlist_add},
 	{"POST", "/api/v1/risk/assess",             PERM_RISK_READ,     API_JSON, NULL, api_risk_assess},
 	{"GET",  "/api/v1/risk/offices",            PERM_RISK_READ,     0, NULL, api_risk_offices_list},
@@ -79,6 +83,18 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/risk/statistics",         PERM_RISK_READ,     0, NULL, api_risk_statistics},
 	{"GET",  "/api/v1/risk/models",             PERM_RISK_READ,     0, NULL, api_risk_models_list},
 
+	{"GET",  "/api/v1/declarations",            PERM_DECLARATIONS_READ, 0, NULL, api_declarations_list},
+	{"POST", "/api/v1/declarations",            PERM_DECLARATIONS_LODGE, API_JSON | API_WRITE, "declaration.lodge", api_declarations_lodge},
+	{"GET",  "/api/v1/declarations/{id}",       PERM_DECLARATIONS_READ, 0, NULL, api_declarations_get},
+	{"POST", "/api/v1/declarations/{id}/amendments", PERM_DECLARATIONS_LODGE, API_JSON | API_WRITE, "declaration.amend", api_declarations_amend},
+	{"POST", "/api/v1/declarations/{id}/cancellation", PERM_DECLARATIONS_LODGE, API_JSON | API_WRITE, "declaration.cancel", api_declarations_cancel},
+	/* Public: the rules are for anyone to read before trading (WTO TFA Art. 1). */
+	{"GET",  "/api/v1/requirements",            PERM_PUBLIC,        0, NULL, api_requirements},
+	{"GET",  "/api/v1/lpcos",                   PERM_LPCO_READ,     0, NULL, api_lpcos_list},
+	{"POST", "/api/v1/lpcos",                   PERM_LPCO_APPLY,    API_JSON | API_WRITE, "lpco.apply", api_lpcos_apply},
+	{"GET",  "/api/v1/lpcos/{id}",              PERM_LPCO_READ,     0, NULL, api_lpcos_get},
+	{"POST", "/api/v1/lpcos/{id}/decision",     PERM_LPCO_DECIDE,   API_JSON | API_WRITE, "lpco.decide", api_lpcos_decide},
+	{"GET",  "/api/v1/notifications",           PERM_NOTIFICATIONS_READ, 0, NULL, api_notifications_list},
 	{"GET",  "/api/v1/declarations/{id}/risk",  PERM_RISK_READ,     0, NULL, api_declaration_risk_get},
 	{"POST", "/api/v1/declarations/{id}/risk",  PERM_RISK_DECIDE,   API_WRITE, "declaration.risk_decide", api_declaration_risk_assess},
 	{"GET",  "/api/v1/declarations/{id}/examinations", PERM_RISK_READ, 0, NULL, api_declaration_examinations_list},

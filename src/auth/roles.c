@@ -35,6 +35,12 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_AUTHORIZATIONS_WRITE] = "authorizations.write",
 	[PERM_RISK_READ] = "risk.read",
 	[PERM_RISK_WRITE] = "risk.write",
+	[PERM_DECLARATIONS_LODGE] = "declarations.lodge",
+	[PERM_DECLARATIONS_READ] = "declarations.read",
+	[PERM_NOTIFICATIONS_READ] = "notifications.read",
+	[PERM_LPCO_APPLY] = "lpco.apply",
+	[PERM_LPCO_DECIDE] = "lpco.decide",
+	[PERM_LPCO_READ] = "lpco.read",
 	[PERM_RISK_DECIDE] = "risk.decide",
 	[PERM_EXAMINATIONS_WRITE] = "examinations.write",
 };
@@ -69,6 +75,12 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	/* Risk analysts write profiles; border officers read decisions and assess. */
 	[PERM_RISK_READ] = CUSTOMS | R(ROLE_AUDITOR),
 	[PERM_RISK_WRITE] = R(ROLE_RISK_ANALYST),
+	[PERM_DECLARATIONS_LODGE] = R(ROLE_TRADER),
+	[PERM_DECLARATIONS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_AUDITOR),
+	[PERM_NOTIFICATIONS_READ] = R(ROLE_TRADER),
+	[PERM_LPCO_APPLY] = R(ROLE_TRADER),
+	[PERM_LPCO_DECIDE] = R(ROLE_PGA_OFFICER),
+	[PERM_LPCO_READ] = R(ROLE_TRADER) | R(ROLE_PGA_OFFICER) | CUSTOMS | R(ROLE_AUDITOR),
 	[PERM_RISK_DECIDE] = R(ROLE_RISK_ANALYST) | R(ROLE_BORDER_OFFICER),
 	/* Border officers examine; partner agencies examine with them (joint examination). */
 	[PERM_EXAMINATIONS_WRITE] = R(ROLE_BORDER_OFFICER) | R(ROLE_PGA_OFFICER),

@@ -45,7 +45,13 @@ enum auth_permission {
 	PERM_AUTHORIZATIONS_WRITE, /* status changes (AEO unit), measures (holder): aeo/authorizations.c */
 	PERM_RISK_READ,            /* selectivity profiles, watchlists, assessments */
 	PERM_RISK_WRITE,           /* write and activate profiles, keep watchlists */
-	PERM_RISK_DECIDE,          /* decide a stored declaration's lane again */
+	PERM_DECLARATIONS_LODGE, /* lodge, amend, cancel (a trader, its own) */
+	PERM_DECLARATIONS_READ,  /* read declarations (a trader, its own) */
+	PERM_NOTIFICATIONS_READ, /* a trader's status notifications */
+	PERM_LPCO_APPLY,         /* apply for a licence, permit, certificate (a trader) */
+	PERM_LPCO_DECIDE,        /* issue or refuse one (an officer of the agency) */
+	PERM_LPCO_READ,          /* read them (a trader its own, an agency its own, customs all) */
+	PERM_RISK_DECIDE,        /* decide a stored declaration's lane again */
 	PERM_EXAMINATIONS_WRITE, /* record what an examination found */
 	PERM_COUNT
 };

@@ -66,7 +66,12 @@ static const struct {
 	{"KZ-MOH", "Ministry of Health (medicines, sanitary-epidemiological control)"},
 	{"KZ-MEN", "Ministry of Ecology and Natural Resources (ozone, waste, CITES)"},
 	{"KZ-MIT", "Ministry of Trade and Integration (licences, technical regulation)"},
+	{"KZ-MIA", "Ministry of Internal Affairs (narcotics, explosives)"},
 };
+
+/* Which authorities (table regulatory_requirements) each demo agency holds. */
+static const char *const agency_authorities[] = {"agriculture", "health", "environment", "trade",
+						 "interior"};
 
 static const char usage[] =
 	"usage: caravan demo [--accounts] [--db URL] [--config FILE]\n\n"
@@ -125,6 +130,55 @@ static const struct demo_operator operators[] = {
 	 0, "[]"},
 };
 
+/* Customs offices of the demo node, and the customs exchange rates of its currency (KZT). */
+static const struct {
+	const char *code, *name, *kind;
+} offices[] = {
+	{"KZ-ALA", "Almaty customs post", "inland"},
+	{"KZ-AST", "Astana customs post", "inland"},
+	{"KZ-KHO", "Khorgos border crossing (China)", "border"},
+	{"KZ-DOS", "Dostyk rail border crossing (China)", "rail"},
+	{"KZ-ALA-AIR", "Almaty International Airport", "airport"},
+};
+
+static const struct {
+	const char *currency;
+	double rate;
+} rates[] = {{"KZT", 1},     {"USD", 470.0}, {"EUR", 510.0}, {"CNY", 65.0}, {"RUB", 5.2},
+	     {"UZS", 0.037}, {"KGS", 5.4},   {"TRY", 14.5},  {"KRW", 0.34}};
+
+static int load_single_window_rows(struct store_conn *conn, const char *now)
+{
+	char today[CV_DATE_MAX], from[CV_DATE_MAX];
+	struct store_stmt *stmt;
+	int rc = CV_OK;
+
+	cv_date_from_ms(cv_clock_now_ms(), today);
+	cv_date_add_days(today, -365, from);
+	for (size_t i = 0; i < sizeof(offices) / sizeof(offices[0]) && !rc; i++)
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO customs_offices (code, name, kind, created_at)"
+				 " VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
+				 "tttt", offices[i].code, offices[i].name, offices[i].kind, now);
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]) && !rc; i++)
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO exchange_rates (currency, valid_from, rate) VALUES ($1, $2, $3)"
+				 " ON CONFLICT (currency, valid_from) DO NOTHING",
+				 "ttd", rates[i].currency, from, rates[i].rate);
+	/* The demo broker, Altyn Logistics, lodges for the demo trader. */
+	if (!rc && !store_query_row(conn, &stmt,
+				    "SELECT id FROM operators WHERE tin = 'KZ987654321098'", "")) {
+		char agent[CV_UUID_STR];
+		snprintf(agent, sizeof(agent), "%s", store_col_text(stmt, 0));
+		store_finish(stmt);
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO representations (agent_operator_id, client_tin, valid_from)"
+				 " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+				 "ttt", agent, DEMO_OPERATOR_TIN, from);
+	}
+	return rc;
+}
+
 static int load_reference_rows(struct store_conn *conn, const char *now, struct cv_error *err)
 {
 	struct aeo_operator *op;
@@ -138,6 +192,11 @@ static int load_reference_rows(struct store_conn *conn, const char *now, struct 
 				 "ttt", agencies[i].code, agencies[i].name, now);
 		if (!rc && changed)
 			rc = audit_demo(conn, "agency.create", "agency", agencies[i].code);
+		if (!rc)
+			rc = store_execf(conn, NULL,
+					 "UPDATE agencies SET authorities = $2 WHERE code = $1"
+					 " AND authorities = ''",
+					 "tt", agencies[i].code, agency_authorities[i]);
 	}
 	op = cv_calloc(1, sizeof(*op));
 	if (!op)
@@ -160,6 +219,8 @@ static int load_reference_rows(struct store_conn *conn, const char *now, struct 
 			rc = audit_demo(conn, "operator.create", "operator", op->id);
 	}
 	cv_free(op);
+	if (!rc)
+		rc = load_single_window_rows(conn, now);
 	return rc;
 }
 

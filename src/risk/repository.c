@@ -5,6 +5,7 @@
 #include "base/ids.h"
 
 #include "base/buf.h"
+#include "base/csv.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -530,5 +531,95 @@ int risk_office_params_list(struct store_conn *conn, json_t **out)
 		json_decref(*out);
 		*out = NULL;
 	}
+	return rc;
+}
+
+int risk_watchlist_remove(struct store_conn *conn, const char *name, const char *value)
+{
+	int64_t changed = 0;
+	int rc = store_execf(conn, &changed,
+			     "DELETE FROM risk_watchlists WHERE name = $1 AND value = $2", "tt",
+			     name, value);
+
+	return rc ? rc : changed ? CV_OK : CV_ENOTFOUND;
+}
+
+int risk_watchlists_list(struct store_conn *conn, json_t **out)
+{
+	struct store_stmt *stmt;
+	int rc = store_prepare(conn,
+			       "SELECT name, COUNT(*), MAX(added_at) FROM risk_watchlists"
+			       " GROUP BY name ORDER BY name",
+			       &stmt);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = json_array();
+	while ((rc = store_step(stmt)) == STORE_ROW)
+		json_array_append_new(*out,
+				      json_pack("{s:s, s:I, s:s}", "name", store_col_text(stmt, 0),
+						"values", (json_int_t)store_col_int64(stmt, 1),
+						"last_added_at", store_col_text(stmt, 2)));
+	store_finish(stmt);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return rc;
+	}
+	return CV_OK;
+}
+
+int risk_watchlist_load_csv(struct store_conn *conn, const char *actor, const char *name,
+			    char *data, size_t size, int replace, size_t *added, size_t *removed,
+			    struct cv_error *err)
+{
+	struct cv_csv csv;
+	struct cv_csv_row row;
+	json_t *values = json_array();
+	int64_t changed = 0;
+	int rc = cv_csv_init(&csv, "the CSV body", "csv", data, size, err);
+
+	*added = *removed = 0;
+	/* The first column holds the values; a first row "value" is a header. */
+	while (!rc && (rc = cv_csv_next(&csv, &row, err)) == 1) {
+		const char *v = cv_csv_trim(row.fields[0]);
+		rc = CV_OK;
+		if (row.line == 1 && !strcmp(v, "value"))
+			continue;
+		if (!*v && row.count == 1)
+			continue; /* a blank line */
+		if (strlen(v) > 200) {
+			rc = cv_csv_error(&csv, err, row.line, "a value is 1 to 200 characters");
+			break;
+		}
+		if (!*v) {
+			rc = cv_csv_error(&csv, err, row.line, "the first column is empty");
+			break;
+		}
+		json_array_append_new(values, json_string(v));
+	}
+	if (rc == 0 && !json_array_size(values))
+		rc = cv_error_set(err, CV_EINVAL, "csv", "the CSV body holds no values");
+	if (rc < 0)
+		goto done;
+	rc = CV_OK;
+	if (replace) {
+		rc = store_execf(conn, &changed, "DELETE FROM risk_watchlists WHERE name = $1", "t",
+				 name);
+		*removed = (size_t)changed;
+	}
+	/* In slices: the JSON path takes at most 10,000 values at a time. */
+	for (size_t start = 0; !rc && start < json_array_size(values); start += 10000) {
+		json_t *slice = json_array();
+		size_t n;
+		for (size_t i = start; i < json_array_size(values) && i < start + 10000; i++)
+			json_array_append(slice, json_array_get(values, i));
+		rc = risk_watchlist_add(conn, actor, name, slice, &n, err);
+		*added += n;
+		json_decref(slice);
+	}
+done:
+	json_decref(values);
 	return rc;
 }

@@ -42,6 +42,19 @@ int risk_profiles_active(struct store_conn *conn, struct risk_profile_set **set,
 /* Add values to a watchlist (existing ones are kept). In a transaction. */
 int risk_watchlist_add(struct store_conn *conn, const char *actor, const char *name, json_t *values,
 		       size_t *added, struct cv_error *err);
+/* Take a value off a watchlist; CV_ENOTFOUND when it is not on it. In a transaction. */
+int risk_watchlist_remove(struct store_conn *conn, const char *name, const char *value);
+/* The watchlists: name, how many values, when one was last added. */
+int risk_watchlists_list(struct store_conn *conn, json_t **out);
+/*
+ * Add the values of a CSV text (first column; a first row "value" is a
+ * header; data is parsed in place), or with replace make them the whole
+ * list. A bad row is CV_EINVAL naming its line, and nothing changes. In a
+ * transaction.
+ */
+int risk_watchlist_load_csv(struct store_conn *conn, const char *actor, const char *name,
+			    char *data, size_t size, int replace, size_t *added, size_t *removed,
+			    struct cv_error *err);
 /* The values of a watchlist, in order. */
 int risk_watchlist_get(struct store_conn *conn, const char *name, json_t **out);
 /* risk_in_list_fn over the database: ctx is the struct store_conn. */

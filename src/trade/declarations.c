@@ -1,11 +1,13 @@
 /* declarations.c — see declarations.h. */
 #include "trade/declarations.h"
 
+#include "auth/roles.h"
 #include "base/clock.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static int digits(const char *s, size_t min, size_t max)
@@ -22,11 +24,11 @@ static int digits(const char *s, size_t min, size_t max)
 
 static const char *or_empty(const char *s) { return s ? s : ""; }
 
-static int check(const struct trade_declaration *d, struct cv_error *err)
+static int check(const struct trade_declaration *d, int numbered, struct cv_error *err)
 {
 	int64_t day;
 
-	if (!d->number || !*d->number || strlen(d->number) > 64)
+	if (numbered && (!d->number || !*d->number || strlen(d->number) > 64))
 		return cv_error_set(err, CV_EINVAL, "number",
 				    "number is required (at most 64 characters)");
 	if (!d->direction || (strcmp(d->direction, "import") && strcmp(d->direction, "export") &&
@@ -55,6 +57,32 @@ static int check(const struct trade_declaration *d, struct cv_error *err)
 	return CV_OK;
 }
 
+/* Items and documents of declaration id. */
+static int insert_lines(struct store_conn *conn, const char *id, const struct trade_declaration *d)
+{
+	int rc = CV_OK;
+
+	for (size_t i = 0; !rc && i < d->nitems; i++) {
+		const struct trade_item *it = &d->items[i];
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO declaration_items (declaration_id, item, hs, origin, value,"
+				 " net_mass, tax_rate, description, quantity, unit, amount, currency,"
+				 " preference) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+				 " $13)",
+				 "tittdddtdtitt", id, (int64_t)i + 1, it->hs, or_empty(it->origin),
+				 it->value, it->net_mass, it->tax_rate, or_empty(it->description),
+				 it->quantity, or_empty(it->unit), it->amount,
+				 or_empty(it->currency), or_empty(it->preference));
+	}
+	for (size_t i = 0; !rc && i < d->ndocuments; i++)
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO declaration_documents (declaration_id, type, reference)"
+				 " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+				 "ttt", id, d->documents[i].type,
+				 or_empty(d->documents[i].reference));
+	return rc;
+}
+
 int trade_declaration_exists(struct store_conn *conn, const char *number)
 {
 	struct store_stmt *stmt;
@@ -70,7 +98,7 @@ int trade_declaration_insert(struct store_conn *conn, const struct trade_declara
 {
 	char now[CV_RFC3339_MAX];
 	char *text;
-	int rc = check(d, err);
+	int rc = check(d, 1, err);
 
 	if (rc)
 		return rc;
@@ -83,28 +111,271 @@ int trade_declaration_insert(struct store_conn *conn, const struct trade_declara
 	rc = store_execf(conn, NULL,
 			 "INSERT INTO declarations (id, number, direction, procedure, office, mode, declarant,"
 			 " importer, exporter, seller, courier, departure, destination, pre_arrival, status,"
-			 " source, document, lodged_on, lodged_at)"
+			 " source, document, lodged_on, lodged_at, operator_id, lodged_by, expected_arrival,"
+			 " updated_at)"
 			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-			 " $18, $19)",
-			 "tttttttttttttittttt", id, d->number, d->direction, or_empty(d->procedure),
-			 d->office, or_empty(d->mode), or_empty(d->declarant),
-			 or_empty(d->importer), or_empty(d->exporter), or_empty(d->seller),
-			 or_empty(d->courier), or_empty(d->departure), or_empty(d->destination),
-			 (int64_t)(d->pre_arrival != 0), d->status ? d->status : "accepted",
-			 d->source ? d->source : "api", text ? text : "{}", d->lodged_on, now);
+			 " $18, $19, $20, $21, $22, $19)",
+			 "tttttttttttttitttttttt", id, d->number, d->direction,
+			 or_empty(d->procedure), d->office, or_empty(d->mode),
+			 or_empty(d->declarant), or_empty(d->importer), or_empty(d->exporter),
+			 or_empty(d->seller), or_empty(d->courier), or_empty(d->departure),
+			 or_empty(d->destination), (int64_t)(d->pre_arrival != 0),
+			 d->status ? d->status : "accepted", d->source ? d->source : "api",
+			 text ? text : "{}", d->lodged_on, now, d->operator_id,
+			 or_empty(d->lodged_by), d->expected_arrival);
 	free(text);
-	for (size_t i = 0; !rc && i < d->nitems; i++) {
-		const struct trade_item *it = &d->items[i];
-		rc = store_execf(conn, NULL,
-				 "INSERT INTO declaration_items (declaration_id, item, hs, origin, value,"
-				 " net_mass, tax_rate) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-				 "tittddd", id, (int64_t)i + 1, it->hs, or_empty(it->origin),
-				 it->value, it->net_mass, it->tax_rate);
-	}
-	for (size_t i = 0; !rc && i < d->ndocuments; i++)
-		rc = store_execf(conn, NULL,
-				 "INSERT INTO declaration_documents (declaration_id, type, reference)"
-				 " VALUES ($1, $2, '') ON CONFLICT DO NOTHING",
-				 "tt", id, d->documents[i]);
+	if (!rc)
+		rc = insert_lines(conn, id, d);
 	return rc;
+}
+
+int trade_declaration_replace(struct store_conn *conn, const char *id,
+			      const struct trade_declaration *d, int version, struct cv_error *err)
+{
+	char now[CV_RFC3339_MAX], *text;
+	int rc = check(d, 0, err);
+
+	if (rc)
+		return rc;
+	text = d->document ? json_dumps(d->document, JSON_COMPACT) : NULL;
+	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	rc = store_execf(conn, NULL,
+			 "UPDATE declarations SET procedure = $2, office = $3, mode = $4,"
+			 " declarant = $5, importer = $6, exporter = $7, seller = $8, courier = $9,"
+			 " departure = $10, destination = $11, pre_arrival = $12, document = $13,"
+			 " expected_arrival = $14, version = $15, updated_at = $16 WHERE id = $1",
+			 "ttttttttttti"
+			 "tti"
+			 "t",
+			 id, or_empty(d->procedure), d->office, or_empty(d->mode),
+			 or_empty(d->declarant), or_empty(d->importer), or_empty(d->exporter),
+			 or_empty(d->seller), or_empty(d->courier), or_empty(d->departure),
+			 or_empty(d->destination), (int64_t)(d->pre_arrival != 0),
+			 text ? text : "{}", d->expected_arrival, (int64_t)version, now);
+	free(text);
+	if (!rc)
+		rc = store_execf(conn, NULL,
+				 "DELETE FROM declaration_items WHERE declaration_id = $1", "t", id);
+	if (!rc)
+		rc = store_execf(conn, NULL,
+				 "DELETE FROM declaration_documents WHERE declaration_id = $1", "t",
+				 id);
+	if (!rc)
+		rc = insert_lines(conn, id, d);
+	return rc;
+}
+
+/* ---- reading, with what a trader may see ------------------------------------- */
+
+/*
+ * The trader's TIN and operator id when who is a trader ("" otherwise): a
+ * trader sees the declarations it lodged or is a party to.
+ */
+static int trader_of(struct store_conn *conn, const struct auth_principal *who, char tin[64])
+{
+	struct store_stmt *stmt;
+	int rc;
+
+	tin[0] = 0;
+	if (who->user.role != ROLE_TRADER)
+		return CV_OK;
+	rc = store_query_row(conn, &stmt, "SELECT tin FROM operators WHERE id = $1", "t",
+			     who->user.operator_id);
+	if (rc)
+		return rc == CV_ENOTFOUND ? CV_EPERM : rc;
+	snprintf(tin, 64, "%s", store_col_text(stmt, 0));
+	store_finish(stmt);
+	return CV_OK;
+}
+
+#define VISIBLE                                                                                    \
+	" ($2 = '' OR d.operator_id = $3 OR d.importer = $2 OR d.exporter = $2"                    \
+	" OR d.declarant = $2)"
+
+#define HEADER_COLUMNS                                                                             \
+	"d.id, d.number, d.direction, d.procedure, d.office, d.mode, d.declarant, d.importer,"     \
+	" d.exporter, d.seller, d.courier, d.departure, d.destination, d.pre_arrival, d.status,"   \
+	" d.source, d.lodged_on, d.lodged_at, d.lodged_by, d.version, d.expected_arrival,"         \
+	" d.updated_at, (SELECT lane FROM risk_decisions rd WHERE rd.declaration_id = d.id"        \
+	" AND rd.superseded = 0)"
+
+static json_t *header_json(struct store_stmt *stmt)
+{
+	static const char *const names[] = {"id",         "number", "direction", "procedure",
+					    "office",     "mode",   "declarant", "importer",
+					    "exporter",   "seller", "courier",   "departure",
+					    "destination"};
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		json_object_set_new(o, names[i], json_string(store_col_text(stmt, i)));
+	json_object_set_new(o, "pre_arrival", json_boolean(store_col_int64(stmt, 13)));
+	json_object_set_new(o, "status", json_string(store_col_text(stmt, 14)));
+	json_object_set_new(o, "source", json_string(store_col_text(stmt, 15)));
+	json_object_set_new(o, "lodged_on", json_string(store_col_text(stmt, 16)));
+	json_object_set_new(o, "lodged_at", json_string(store_col_text(stmt, 17)));
+	json_object_set_new(o, "lodged_by", json_string(store_col_text(stmt, 18)));
+	json_object_set_new(o, "version", json_integer(store_col_int64(stmt, 19)));
+	json_object_set_new(o, "expected_arrival",
+			    store_col_is_null(stmt, 20) ? json_null()
+							: json_string(store_col_text(stmt, 20)));
+	json_object_set_new(o, "updated_at", json_string(store_col_text(stmt, 21)));
+	json_object_set_new(o, "lane",
+			    store_col_is_null(stmt, 22) ? json_null()
+							: json_string(store_col_text(stmt, 22)));
+	return o;
+}
+
+/* Rows of sql (bound to id) as a JSON array of objects named by names. */
+static json_t *rows_json(struct store_conn *conn, const char *sql, const char *id,
+			 const char *const *names, const char *types)
+{
+	struct store_stmt *stmt;
+	json_t *list = json_array();
+	int rc = store_prepare(conn, sql, &stmt);
+
+	if (rc)
+		return list;
+	rc = store_bindf(stmt, "t", id);
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		json_t *o = json_object();
+		rc = CV_OK;
+		for (int c = 0; names[c]; c++)
+			json_object_set_new(o, names[c],
+					    types[c] == 'i' ? json_integer(store_col_int64(stmt, c))
+					    : types[c] == 'd' ? json_real(store_col_double(stmt, c))
+					    : types[c] == 'j'
+						    ? json_loads(store_col_text(stmt, c), 0, NULL)
+						    : json_string(store_col_text(stmt, c)));
+		json_array_append_new(list, o);
+	}
+	store_finish(stmt);
+	return list;
+}
+
+int trade_declaration_get(struct store_conn *conn, const struct auth_principal *who,
+			  const char *key, json_t **out)
+{
+	static const char *const item_names[] = {"item",     "hs",         "description", "origin",
+						 "quantity", "unit",       "net_mass",    "amount",
+						 "currency", "preference", "value",       NULL};
+	static const char *const doc_names[] = {"type", "reference", NULL};
+	static const char *const event_names[] = {"kind", "at", "actor", "detail", NULL};
+	struct store_stmt *stmt;
+	json_t *items;
+	char tin[64], id[CV_UUID_STR];
+	int rc = trader_of(conn, who, tin);
+
+	*out = NULL;
+	if (rc)
+		return rc == CV_EPERM ? CV_ENOTFOUND : rc;
+	rc = store_query_row(conn, &stmt,
+			     "SELECT " HEADER_COLUMNS " FROM declarations d"
+			     " WHERE (d.id = $1 OR d.number = $1) AND" VISIBLE,
+			     "ttt", key, tin, who->user.operator_id);
+	if (rc)
+		return rc;
+	*out = header_json(stmt);
+	snprintf(id, sizeof(id), "%s", store_col_text(stmt, 0));
+	store_finish(stmt);
+	items = rows_json(conn,
+			  "SELECT item, hs, description, origin, quantity, unit, net_mass, amount,"
+			  " currency, preference, value FROM declaration_items"
+			  " WHERE declaration_id = $1 ORDER BY item",
+			  id, item_names, "itttdtdittd");
+	/* The declared value as sent: amount in minor units and its currency. */
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i);
+		json_object_set_new(it, "value",
+				    json_pack("{s:O, s:O, s:O}", "amount",
+					      json_object_get(it, "amount"), "currency",
+					      json_object_get(it, "currency"), "node_currency",
+					      json_object_get(it, "value")));
+		json_object_del(it, "amount");
+		json_object_del(it, "currency");
+	}
+	json_object_set_new(*out, "items", items);
+	json_object_set_new(*out, "documents",
+			    rows_json(conn,
+				      "SELECT type, reference FROM declaration_documents"
+				      " WHERE declaration_id = $1 ORDER BY type, reference",
+				      id, doc_names, "tt"));
+	json_object_set_new(*out, "events",
+			    rows_json(conn,
+				      "SELECT kind, at, actor, detail FROM consignment_events"
+				      " WHERE declaration_id = $1 ORDER BY at, id",
+				      id, event_names, "tttj"));
+	return CV_OK;
+}
+
+int trade_declarations_list(struct store_conn *conn, const struct auth_principal *who,
+			    const char *status, const char *after, int limit, json_t **out)
+{
+	struct store_stmt *stmt;
+	char tin[64];
+	int rc = trader_of(conn, who, tin);
+
+	*out = NULL;
+	if (rc)
+		return rc == CV_EPERM ? (*out = json_array(), CV_OK) : rc;
+	rc = store_prepare(conn,
+			   "SELECT " HEADER_COLUMNS " FROM declarations d WHERE" VISIBLE
+			   " AND ($1 = '' OR d.status = $1) AND ($4 = '' OR d.id < $4)"
+			   " ORDER BY d.id DESC LIMIT $5",
+			   &stmt);
+	if (rc)
+		return rc;
+	*out = json_array();
+	rc = store_bindf(stmt, "tttti", status ? status : "", tin, who->user.operator_id,
+			 after ? after : "", (int64_t)limit);
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		rc = CV_OK;
+		json_array_append_new(*out, header_json(stmt));
+	}
+	store_finish(stmt);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return rc;
+	}
+	return CV_OK;
+}
+
+int trade_notifications(struct store_conn *conn, const struct auth_principal *who, int64_t after,
+			int limit, json_t **out, int64_t *next)
+{
+	struct store_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*next = after;
+	if (who->user.role != ROLE_TRADER)
+		return CV_EPERM;
+	rc = store_prepare(conn,
+			   "SELECT n.seq, d.id, d.number, n.status, n.detail, n.created_at"
+			   " FROM notifications n JOIN declarations d ON d.id = n.declaration_id"
+			   " WHERE n.operator_id = $1 AND n.seq > $2 ORDER BY n.seq LIMIT $3",
+			   &stmt);
+	if (rc)
+		return rc;
+	*out = json_array();
+	rc = store_bindf(stmt, "tii", who->user.operator_id, after, (int64_t)limit);
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		rc = CV_OK;
+		*next = store_col_int64(stmt, 0);
+		json_array_append_new(*out, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "seq",
+						      (json_int_t)*next, "declaration",
+						      store_col_text(stmt, 1), "number",
+						      store_col_text(stmt, 2), "status",
+						      store_col_text(stmt, 3), "detail",
+						      json_loads(store_col_text(stmt, 4), 0, NULL),
+						      "created_at", store_col_text(stmt, 5)));
+	}
+	store_finish(stmt);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return rc;
+	}
+	return CV_OK;
 }

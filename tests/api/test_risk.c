@@ -105,3 +105,64 @@ Test(risk, bad_declarations_and_watchlists_are_refused_by_field)
 	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles/99/activate", NULL, NULL),
 		     404);
 }
+
+static long csv(const char *path, const char *type, const char *body, struct test_response *out)
+{
+	char ctype[80];
+	const char *headers[] = {test_bearer("risk.analyst"), ctype, NULL};
+
+	snprintf(ctype, sizeof(ctype), "Content-Type: %s", type);
+	test_http(&srv, "POST", path, headers, body, out);
+	return out->status;
+}
+
+Test(risk, watchlists_are_kept_as_csv_entry_by_entry_and_listed)
+{
+	struct test_response r;
+
+	cr_assert_eq(csv("/api/v1/risk/watchlists/DENIED/csv", "text/csv",
+			 "value\nKZ111\n\"KZ222\"\nKZ333,note ignored\n\nKZ111\n", &r),
+		     200, "%s", r.body);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "added")), 3, "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "DELETE", "/api/v1/risk/watchlists/DENIED/values/KZ222",
+			  NULL, NULL),
+		     200);
+	cr_assert_eq(call("risk.analyst", "DELETE", "/api/v1/risk/watchlists/DENIED/values/KZ222",
+			  NULL, NULL),
+		     404, "gone already");
+	cr_assert_eq(call("border.officer", "GET", "/api/v1/risk/watchlists/DENIED", NULL, &r), 200);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "values"), 1)),
+			 "KZ333");
+	cr_assert_eq(json_array_size(json_object_get(r.json, "values")), 2);
+	test_response_free(&r);
+	/* Replace: the CSV becomes the whole list. */
+	cr_assert_eq(csv("/api/v1/risk/watchlists/DENIED/csv?replace=true", "text/csv", "KZ999\n",
+			 &r),
+		     200);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "removed")), 2);
+	test_response_free(&r);
+	cr_assert_eq(call("border.officer", "GET", "/api/v1/risk/watchlists", NULL, &r), 200);
+	cr_assert(strstr(r.body, "\"DENIED\"") && strstr(r.body, "\"REPEAT-OFFENDERS\""), "%s",
+		  r.body);
+	test_response_free(&r);
+	/* Garbage: named, and nothing changes. */
+	cr_assert_eq(csv("/api/v1/risk/watchlists/DENIED/csv?replace=true", "text/csv",
+			 "KZ1\n\"KZ2\n", &r),
+		     422);
+	cr_assert(strstr(r.body, "line 2"), "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(csv("/api/v1/risk/watchlists/DENIED/csv", "application/json", "[\"KZ1\"]", &r),
+		     415);
+	test_response_free(&r);
+	cr_assert_eq(csv("/api/v1/risk/watchlists/DENIED/csv", "text/csv", "\n\n", &r), 422);
+	test_response_free(&r);
+	cr_assert_eq(call("border.officer", "GET", "/api/v1/risk/watchlists/DENIED", NULL, &r), 200);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "values"), 0)),
+			 "KZ999");
+	cr_assert_eq(json_array_size(json_object_get(r.json, "values")), 1);
+	test_response_free(&r);
+	cr_assert_eq(call("border.officer", "DELETE", "/api/v1/risk/watchlists/DENIED/values/KZ999",
+			  NULL, NULL),
+		     403);
+}

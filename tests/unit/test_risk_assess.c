@@ -86,7 +86,7 @@ static void lodge(const char *number, const char *importer, const char *hs, doub
 		  double mass, int days_ago, const char *document)
 {
 	struct trade_item item = {hs, "CN", value, mass, 5};
-	const char *docs[] = {document};
+	const struct trade_document docs[] = {{document, "REF-1"}};
 	struct trade_declaration d = {.number = number,
 				      .direction = "import",
 				      .office = "KZ-ALA",

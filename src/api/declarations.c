@@ -1,0 +1,169 @@
+/*
+ * declarations.c — the single window's declarations: lodge (POST), read one
+ * or many (a trader sees its own), amend (a new version), cancel, and the
+ * trader's notifications by cursor.
+ */
+#include "api/api.h"
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "trade/lodging.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DECLARATIONS_PAGE_DEFAULT 50
+#define DECLARATIONS_PAGE_MAX 500
+#define NOTIFICATIONS_PAGE_DEFAULT 100
+#define NOTIFICATIONS_PAGE_MAX 1000
+
+static void context(const struct api_call *call, struct trade_context *ctx)
+{
+	ctx->node_country = call->app->config->node_country;
+	ctx->now_ms = cv_clock_now_ms();
+}
+
+/* The result of a write: 422 with every field error, or the error, or the declaration. */
+static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
+		  const struct cv_error *err, json_t *out, int status)
+{
+	if (rc == CV_EINVAL && json_array_size(errors))
+		return api_refuse_fields(resp, errors,
+					 "the declaration is not valid; nothing was stored");
+	json_decref(errors);
+	if (rc)
+		return api_error(resp, rc, err);
+	call->entity_type = "declaration";
+	call->entity_id = cv_arena_strdup(call->req->arena,
+					  json_string_value(json_object_get(out, "id")));
+	call->audit_detail = json_pack("{s:O, s:O, s:O}", "number", json_object_get(out, "number"),
+				       "version", json_object_get(out, "version"), "lane",
+				       json_object_get(out, "lane"));
+	return api_json(resp, status, out);
+}
+
+int api_declarations_lodge(struct api_call *call, struct http_response *resp)
+{
+	struct trade_context ctx;
+	json_t *errors = json_array(), *out = NULL;
+	struct cv_error err;
+	int rc;
+
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_lodge(call->conn, &ctx, call->principal, call->body, errors, &out, &err);
+	return answer(call, resp, rc, errors, &err, out, 201);
+}
+
+int api_declarations_amend(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *out = NULL,
+	       *doc = json_object_get(call->body, "declaration");
+	const char *reason = api_body_string(call, "reason", 1, 500, errors);
+	struct trade_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (!json_is_object(doc))
+		api_add_error(errors, "declaration", "the amended declaration, whole, is required");
+	if (api_refuse_fields(resp, errors, "nothing was changed"))
+		return 0;
+	errors = json_array();
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_amend(call->conn, &ctx, call->principal, http_param(call->req, "id"), doc,
+			 reason, errors, &out, &err);
+	return answer(call, resp, rc, errors, &err, out, 200);
+}
+
+int api_declarations_cancel(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *out = NULL;
+	const char *reason = api_body_string(call, "reason", 1, 500, errors);
+	struct trade_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (api_refuse_fields(resp, errors, "nothing was changed"))
+		return 0;
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_cancel(call->conn, &ctx, call->principal, http_param(call->req, "id"), reason,
+			  &out, &err);
+	return answer(call, resp, rc, json_array(), &err, out, 200);
+}
+
+int api_declarations_get(struct api_call *call, struct http_response *resp)
+{
+	json_t *out;
+	int rc = trade_declaration_get(call->conn, call->principal, http_param(call->req, "id"),
+				       &out);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no declaration with this id or number");
+	return rc ? api_error(resp, rc, NULL) : api_json(resp, 200, out);
+}
+
+int api_declarations_list(struct api_call *call, struct http_response *resp)
+{
+	static const char *const statuses[] =
+		{"accepted",          "lane_assigned",    "documents_required",
+		 "under_examination", "payment_required", "released",
+		 "rejected",          "cancelled",        NULL};
+	json_t *errors = json_array(), *items;
+	const char *after, *status = http_query(call->req, "status");
+	int limit = api_paging(call, DECLARATIONS_PAGE_DEFAULT, DECLARATIONS_PAGE_MAX, &after,
+			       errors);
+	const char *const *s = statuses;
+	int rc;
+
+	while (status && *s && strcmp(*s, status))
+		s++;
+	if (status && !*s)
+		api_add_error(errors, "status",
+			      "must be accepted, lane_assigned, documents_required, "
+			      "under_examination, payment_required, released, rejected or cancelled");
+	if (api_refuse_fields(resp, errors, "bad list parameters"))
+		return 0;
+	rc = trade_declarations_list(call->conn, call->principal, status, after, limit, &items);
+	if (rc)
+		return api_error(resp, rc, NULL);
+	return api_json(resp, 200,
+			json_pack("{s:o, s:s?}", "items", items, "next_after",
+				  json_array_size(items) == (size_t)limit
+					  ? json_string_value(
+						    json_object_get(json_array_get(items,
+										   json_array_size(
+											   items) -
+											   1),
+								    "id"))
+					  : NULL));
+}
+
+int api_notifications_list(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *items;
+	const char *after;
+	int limit = api_paging(call, NOTIFICATIONS_PAGE_DEFAULT, NOTIFICATIONS_PAGE_MAX, &after,
+			       errors);
+	int64_t cursor = 0, next;
+	char *end;
+	int rc;
+
+	if (*after) {
+		cursor = strtoll(after, &end, 10);
+		if (*end || cursor < 0)
+			api_add_error(errors, "after",
+				      "must be the cursor of an earlier answer (a number)");
+	}
+	if (api_refuse_fields(resp, errors, "bad cursor"))
+		return 0;
+	rc = trade_notifications(call->conn, call->principal, cursor, limit, &items, &next);
+	if (rc == CV_EPERM)
+		return api_problem(resp, 403, "notifications are for traders");
+	if (rc)
+		return api_error(resp, rc, NULL);
+	return api_json(resp, 200,
+			json_pack("{s:o, s:s}", "items", items, "next_after",
+				  cv_arena_printf(call->req->arena, "%lld", (long long)next)));
+}

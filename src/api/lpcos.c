@@ -1,0 +1,105 @@
+/*
+ * lpcos.c — licences, permits, certificates and other documents (LPCO):
+ * a trader applies, an officer of the agency issues or refuses, everyone
+ * concerned reads them (a trader its own, an agency its own, customs all).
+ */
+#include "api/api.h"
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "trade/lpco.h"
+
+#include <string.h>
+
+#define LPCOS_PAGE_DEFAULT 50
+#define LPCOS_PAGE_MAX 500
+
+static void context(const struct api_call *call, struct trade_context *ctx)
+{
+	ctx->node_country = call->app->config->node_country;
+	ctx->now_ms = cv_clock_now_ms();
+}
+
+static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
+		  const struct cv_error *err, json_t *out, int status)
+{
+	if (rc == CV_EINVAL && json_array_size(errors))
+		return api_refuse_fields(resp, errors, "nothing was stored");
+	json_decref(errors);
+	if (rc)
+		return api_error(resp, rc, err);
+	call->entity_type = "lpco";
+	call->entity_id = cv_arena_strdup(call->req->arena,
+					  json_string_value(json_object_get(out, "id")));
+	call->audit_detail = json_pack("{s:O, s:O, s:O}", "type", json_object_get(out, "type"),
+				       "status", json_object_get(out, "status"), "number",
+				       json_object_get(out, "number"));
+	return api_json(resp, status, out);
+}
+
+int api_lpcos_apply(struct api_call *call, struct http_response *resp)
+{
+	struct trade_context ctx;
+	json_t *errors = json_array(), *out = NULL;
+	struct cv_error err;
+	int rc;
+
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_lpco_apply(call->conn, &ctx, call->principal, call->body, errors, &out, &err);
+	return answer(call, resp, rc, errors, &err, out, 201);
+}
+
+int api_lpcos_decide(struct api_call *call, struct http_response *resp)
+{
+	struct trade_context ctx;
+	json_t *errors = json_array(), *out = NULL;
+	struct cv_error err;
+	int rc;
+
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_lpco_decide(call->conn, &ctx, call->principal, http_param(call->req, "id"),
+			       call->body, errors, &out, &err);
+	return answer(call, resp, rc, errors, &err, out, 200);
+}
+
+int api_lpcos_get(struct api_call *call, struct http_response *resp)
+{
+	json_t *out;
+	int rc = trade_lpco_get(call->conn, call->principal, http_param(call->req, "id"), &out);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no LPCO with this id or number");
+	return rc ? api_error(resp, rc, NULL) : api_json(resp, 200, out);
+}
+
+int api_lpcos_list(struct api_call *call, struct http_response *resp)
+{
+	static const char *const statuses[] = {"applied", "issued", "refused", NULL};
+	json_t *errors = json_array(), *items;
+	const char *after, *status = http_query(call->req, "status");
+	int limit = api_paging(call, LPCOS_PAGE_DEFAULT, LPCOS_PAGE_MAX, &after, errors);
+	const char *const *s = statuses;
+	int rc;
+
+	while (status && *s && strcmp(*s, status))
+		s++;
+	if (status && !*s)
+		api_add_error(errors, "status", "must be applied, issued or refused");
+	if (api_refuse_fields(resp, errors, "bad list parameters"))
+		return 0;
+	rc = trade_lpcos_list(call->conn, call->principal, status, after, limit, &items);
+	if (rc)
+		return api_error(resp, rc, NULL);
+	return api_json(resp, 200,
+			json_pack("{s:o, s:s?}", "items", items, "next_after",
+				  json_array_size(items) == (size_t)limit
+					  ? json_string_value(
+						    json_object_get(json_array_get(items,
+										   json_array_size(
+											   items) -
+											   1),
+								    "id"))
+					  : NULL));
+}
