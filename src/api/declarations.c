@@ -7,7 +7,9 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "trade/inspection.h"
 #include "trade/lodging.h"
+#include "trade/release.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 static void context(const struct api_call *call, struct trade_context *ctx)
 {
 	ctx->node_country = call->app->config->node_country;
+	ctx->node_currency = call->app->config->node_currency;
 	ctx->now_ms = cv_clock_now_ms();
 }
 
@@ -166,4 +169,135 @@ int api_notifications_list(struct api_call *call, struct http_response *resp)
 	return api_json(resp, 200,
 			json_pack("{s:o, s:s}", "items", items, "next_after",
 				  cv_arena_printf(call->req->arena, "%lld", (long long)next)));
+}
+
+int api_examinations_pending(struct api_call *call, struct http_response *resp)
+{
+	json_t *items;
+	int rc = trade_examinations_pending(call->conn, call->principal, &items);
+
+	return rc ? api_error(resp, rc, NULL)
+		  : api_json(resp, 200, json_pack("{s:o}", "items", items));
+}
+
+int api_examinations_get(struct api_call *call, struct http_response *resp)
+{
+	json_t *out;
+	int rc = trade_examination_get(call->conn, http_param(call->req, "id"), &out);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no examination with this id");
+	return rc ? api_error(resp, rc, NULL) : api_json(resp, 200, out);
+}
+
+/* A party's result in a joint examination: customs (border officer) or an agency (its officer). */
+int api_examinations_result(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *out = NULL;
+	const char *result = api_body_string(call, "result", 1, 20, errors),
+		   *notes = api_body_string(call, "notes", 0, 4000, errors);
+	struct trade_context ctx;
+	struct cv_error err;
+	int rc;
+
+	if (api_refuse_fields(resp, errors, "nothing was recorded"))
+		return 0;
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_examination_result(call->conn, &ctx, call->principal,
+				      http_param(call->req, "id"), result, notes, &out, &err);
+	if (rc)
+		return api_error(resp, rc, &err);
+	call->entity_type = "examination";
+	call->entity_id = cv_arena_strdup(call->req->arena,
+					  json_string_value(json_object_get(out, "id")));
+	call->audit_detail = json_pack("{s:s, s:O}", "result", result, "status",
+				       json_object_get(out, "status"));
+	return api_json(resp, 200, out);
+}
+
+/* The assessment and what stands before release, for whoever may read the declaration. */
+static int visible(struct api_call *call, struct http_response *resp)
+{
+	json_t *d;
+	int rc = trade_declaration_get(call->conn, call->principal, http_param(call->req, "id"), &d);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no declaration with this id or number"), 0;
+	if (rc)
+		return api_error(resp, rc, NULL), 0;
+	json_decref(d);
+	return 1;
+}
+
+int api_declarations_assessment(struct api_call *call, struct http_response *resp)
+{
+	struct trade_context ctx;
+	json_t *out, *unmet;
+	int rc;
+
+	if (!visible(call, resp))
+		return 0;
+	context(call, &ctx);
+	rc = trade_assessment(call->conn, &ctx, http_param(call->req, "id"), &out);
+	if (!rc)
+		rc = trade_release_conditions(call->conn, &ctx, http_param(call->req, "id"), &unmet);
+	if (rc)
+		return api_error(resp, rc, NULL);
+	json_object_set_new(out, "release_conditions_unmet", unmet);
+	return api_json(resp, 200, out);
+}
+
+int api_declarations_payment(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *out = NULL;
+	struct trade_context ctx;
+	struct cv_error err;
+	int rc;
+
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_payment(call->conn, &ctx, call->principal, http_param(call->req, "id"),
+			   call->body, errors, &out, &err);
+	if (rc == CV_EINVAL && json_array_size(errors))
+		return api_refuse_fields(resp, errors, "nothing was recorded");
+	json_decref(errors);
+	if (rc)
+		return api_error(resp, rc, &err);
+	call->entity_type = "declaration";
+	call->entity_id = cv_arena_strdup(call->req->arena,
+					  json_string_value(json_object_get(out, "declaration")));
+	call->audit_detail = json_deep_copy(call->body);
+	return api_json(resp, 201, out);
+}
+
+/* Arrival, release and exit: a border officer's steps on the consignment. */
+static int step(struct api_call *call, struct http_response *resp,
+		int (*fn)(struct store_conn *, const struct trade_context *,
+			  const struct auth_principal *, const char *, json_t **, struct cv_error *))
+{
+	struct trade_context ctx;
+	struct cv_error err;
+	json_t *out = NULL;
+	int rc;
+
+	context(call, &ctx);
+	cv_error_clear(&err);
+	rc = fn(call->conn, &ctx, call->principal, http_param(call->req, "id"), &out, &err);
+	return answer(call, resp, rc, json_array(), &err, out, 200);
+}
+
+int api_declarations_arrival(struct api_call *call, struct http_response *resp)
+{
+	return step(call, resp, trade_arrival);
+}
+
+int api_declarations_release(struct api_call *call, struct http_response *resp)
+{
+	return step(call, resp, trade_release);
+}
+
+int api_declarations_exit(struct api_call *call, struct http_response *resp)
+{
+	return step(call, resp, trade_exit);
 }

@@ -17,6 +17,7 @@
 static void context(const struct api_call *call, struct trade_context *ctx)
 {
 	ctx->node_country = call->app->config->node_country;
+	ctx->node_currency = call->app->config->node_currency;
 	ctx->now_ms = cv_clock_now_ms();
 }
 

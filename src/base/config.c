@@ -14,7 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { KEY_STR, KEY_COUNTRY, KEY_LOG_LEVEL, KEY_SIZE, KEY_INT, KEY_LISTEN, KEY_DB };
+enum key_type {
+	KEY_STR,
+	KEY_COUNTRY,
+	KEY_CURRENCY,
+	KEY_LOG_LEVEL,
+	KEY_SIZE,
+	KEY_INT,
+	KEY_LISTEN,
+	KEY_DB
+};
 
 struct key {
 	const char *name;
@@ -34,6 +43,8 @@ static const struct key keys[] = {
 	STR_KEY("listen", KEY_LISTEN, listen, "HOST:PORT to serve HTTP on (port 0 picks a free one)"),
 	STR_KEY("db", KEY_DB, db, "database URL: sqlite:PATH, or postgresql://... (not built yet)"),
 	STR_KEY("node_country", KEY_COUNTRY, node_country, "ISO 3166 alpha-2 code of this administration"),
+	STR_KEY("node_currency", KEY_CURRENCY, node_currency,
+		"ISO 4217 code of the currency duties are assessed and paid in"),
 	STR_KEY("node_name", KEY_STR, node_name, "name of this administration, shown to users and partners"),
 	STR_KEY("log_level", KEY_LOG_LEVEL, log_level, "debug, info, warn, error or off"),
 	{"max_body", KEY_SIZE, offsetof(struct cv_config, max_body), sizeof(size_t), 1, 1L << 30,
@@ -64,6 +75,7 @@ void cv_config_defaults(struct cv_config *c)
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
 	snprintf(c->db, sizeof(c->db), "sqlite:var/caravan.db");
 	snprintf(c->node_country, sizeof(c->node_country), "KZ");
+	snprintf(c->node_currency, sizeof(c->node_currency), "KZT");
 	snprintf(c->node_name, sizeof(c->node_name), "State Revenue Committee of Kazakhstan (demo)");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->max_body = 16 * 1024 * 1024; /* documents attached to applications */
@@ -162,6 +174,13 @@ static int validate_text(const struct key *k, const char *value, struct cv_error
 		    !isupper((unsigned char)value[1]))
 			return cv_error_set(err, CV_EINVAL, k->name,
 					    "%s must be two upper-case letters (ISO 3166 alpha-2), got \"%s\"",
+					    k->name, value);
+		return CV_OK;
+	case KEY_CURRENCY:
+		if (strlen(value) != 3 || !isupper((unsigned char)value[0]) ||
+		    !isupper((unsigned char)value[1]) || !isupper((unsigned char)value[2]))
+			return cv_error_set(err, CV_EINVAL, k->name,
+					    "%s must be three upper-case letters (ISO 4217), got \"%s\"",
 					    k->name, value);
 		return CV_OK;
 	case KEY_LOG_LEVEL:

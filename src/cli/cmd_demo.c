@@ -147,6 +147,16 @@ static const struct {
 } rates[] = {{"KZT", 1},     {"USD", 470.0}, {"EUR", 510.0}, {"CNY", 65.0}, {"RUB", 5.2},
 	     {"UZS", 0.037}, {"KGS", 5.4},   {"TRY", 14.5},  {"KRW", 0.34}};
 
+/* The demo tariff: duty and VAT (12 %) by HS prefix ("" is every other code). */
+static const struct {
+	const char *hs;
+	double duty, vat;
+} tariff[] = {{"", 5, 12},     {"0201", 15, 12}, {"0808", 10, 12}, {"2903", 5, 12},
+	      {"3004", 0, 12}, {"8517", 0, 12},  {"8703", 15, 12}};
+
+/* Eurasian Economic Union partners: no duty on their originating goods. */
+static const char *const eaeu[] = {"RU", "BY", "AM", "KG"};
+
 static int load_single_window_rows(struct store_conn *conn, const char *now)
 {
 	char today[CV_DATE_MAX], from[CV_DATE_MAX];
@@ -165,6 +175,16 @@ static int load_single_window_rows(struct store_conn *conn, const char *now)
 				 "INSERT INTO exchange_rates (currency, valid_from, rate) VALUES ($1, $2, $3)"
 				 " ON CONFLICT (currency, valid_from) DO NOTHING",
 				 "ttd", rates[i].currency, from, rates[i].rate);
+	for (size_t i = 0; i < sizeof(tariff) / sizeof(tariff[0]) && !rc; i++)
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO tariff_rates (hs_prefix, valid_from, duty_rate, vat_rate)"
+				 " VALUES ($1, $2, $3, $4) ON CONFLICT (hs_prefix, valid_from) DO NOTHING",
+				 "ttdd", tariff[i].hs, from, tariff[i].duty, tariff[i].vat);
+	for (size_t i = 0; i < sizeof(eaeu) / sizeof(eaeu[0]) && !rc; i++)
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO preferential_rates (hs_prefix, origin, agreement, duty_rate)"
+				 " VALUES ('', $1, 'EAEU', 0) ON CONFLICT DO NOTHING",
+				 "t", eaeu[i]);
 	/* The demo broker, Altyn Logistics, lodges for the demo trader. */
 	if (!rc && !store_query_row(conn, &stmt,
 				    "SELECT id FROM operators WHERE tin = 'KZ987654321098'", "")) {

@@ -86,6 +86,49 @@ static int tell_compliance(struct store_conn *conn, const struct aeo_context *ct
 	return aeo_compliance_event_add(conn, ctx, actor, operator_id, &event, event_id, err);
 }
 
+/* What an examination found goes into consignment memory and the trader's compliance record. */
+static int learn(struct store_conn *conn, const struct aeo_context *ctx, const char *actor,
+		 const struct risk_stored_declaration *sd, const char *examination_id,
+		 const struct risk_examination *ex, const char *on, struct cv_error *err)
+{
+	int rc = CV_OK;
+
+	/* One memory entry per distinct key: two items of one consignment are one observation. */
+	for (size_t i = 0; !rc && i < sd->d.nitems; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(sd->memory_keys[i], sd->memory_keys[j]);
+		if (!seen)
+			rc = store_execf(conn, NULL,
+					 "INSERT INTO risk_memory (key, examined_on, clean, examination_id)"
+					 " VALUES ($1, $2, $3, $4)",
+					 "ttit", sd->memory_keys[i], on,
+					 (int64_t)!strcmp(ex->result, "clean"), examination_id);
+	}
+	if (!rc)
+		rc = tell_compliance(conn, ctx, actor, sd, ex, on, err);
+	return rc;
+}
+
+int risk_examination_learn(struct store_conn *conn, const struct aeo_context *ctx,
+			   const char *actor, const char *declaration, const char *examination_id,
+			   const struct risk_examination *ex, struct cv_error *err)
+{
+	char today[CV_DATE_MAX];
+	struct risk_stored_declaration sd;
+	struct cv_arena arena;
+	int rc;
+
+	cv_date_from_ms(ctx->now_ms, today);
+	cv_arena_init(&arena, 0);
+	rc = risk_declaration_load(conn, declaration, &arena, &sd, err);
+	if (!rc)
+		rc = learn(conn, ctx, actor, &sd, examination_id, ex,
+			   ex->examined_on ? ex->examined_on : today, err);
+	cv_arena_release(&arena);
+	return rc;
+}
+
 int risk_examination_record(struct store_conn *conn, const struct aeo_context *ctx,
 			    const char *actor, const char *declaration,
 			    const struct risk_examination *ex, json_t **out, struct cv_error *err)
@@ -113,20 +156,8 @@ int risk_examination_record(struct store_conn *conn, const struct aeo_context *c
 			 " recorded_by, examined_on, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 			 "ttttttttt", id, sd.d.id, ex->kind, ex->reason, ex->result,
 			 ex->notes ? ex->notes : "", actor, on, now);
-	/* One memory entry per distinct key: two items of one consignment are one observation. */
-	for (size_t i = 0; !rc && i < sd.d.nitems; i++) {
-		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(sd.memory_keys[i], sd.memory_keys[j]);
-		if (!seen)
-			rc = store_execf(conn, NULL,
-					 "INSERT INTO risk_memory (key, examined_on, clean, examination_id)"
-					 " VALUES ($1, $2, $3, $4)",
-					 "ttit", sd.memory_keys[i], on,
-					 (int64_t)!strcmp(ex->result, "clean"), id);
-	}
 	if (!rc)
-		rc = tell_compliance(conn, ctx, actor, &sd, ex, on, err);
+		rc = learn(conn, ctx, actor, &sd, id, ex, on, err);
 	if (!rc && out)
 		*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", id,
 				 "declaration", sd.d.id, "number", sd.number, "kind", ex->kind,
@@ -161,7 +192,8 @@ int risk_examinations_list(struct store_conn *conn, const char *declaration, jso
 	rc = store_bindf(stmt, "t", id);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
 		rc = CV_OK;
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		/* A joint examination in progress has no result yet: null. */
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s}",
 						      "id", store_col_text(stmt, 0), "kind",
 						      store_col_text(stmt, 1), "reason",
 						      store_col_text(stmt, 2), "result",

@@ -33,6 +33,15 @@ int risk_examination_record(struct store_conn *conn, const struct aeo_context *c
 			    const char *actor, const char *declaration,
 			    const struct risk_examination *ex, json_t **out, struct cv_error *err);
 
+/*
+ * The learning half of risk_examination_record, for an examination stored
+ * elsewhere (a joint examination completing): memory and compliance. In a
+ * write transaction.
+ */
+int risk_examination_learn(struct store_conn *conn, const struct aeo_context *ctx,
+			   const char *actor, const char *declaration, const char *examination_id,
+			   const struct risk_examination *ex, struct cv_error *err);
+
 /* The examinations of a declaration, oldest first. CV_ENOTFOUND for an unknown declaration. */
 int risk_examinations_list(struct store_conn *conn, const char *declaration, json_t **out);
 

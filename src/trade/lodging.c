@@ -9,7 +9,9 @@
 #include "risk/assess.h"
 #include "trade/declarations.h"
 #include "trade/fields.h"
+#include "trade/inspection.h"
 #include "trade/lpco.h"
+#include "trade/release.h"
 #include "trade/requirements.h"
 
 #include <ctype.h>
@@ -477,7 +479,7 @@ static int next_number(struct store_conn *conn, const struct trade_context *ctx,
 
 /* The engine decides; the decision is an event and a notification. */
 static int decide(struct store_conn *conn, const char *id, const char *operator_id, const char *at,
-		  struct cv_error *err)
+		  char lane[16], struct cv_error *err)
 {
 	struct risk_assessor *a;
 	json_t *decision = NULL;
@@ -494,7 +496,38 @@ static int decide(struct store_conn *conn, const char *id, const char *operator_
 	if (!rc)
 		rc = notify(conn, operator_id, id, "lane_assigned", at,
 			    json_pack("{s:O}", "lane", json_object_get(decision, "lane")));
+	if (!rc)
+		snprintf(lane, 16, "%s", json_string_value(json_object_get(decision, "lane")));
 	json_decref(decision);
+	return rc;
+}
+
+/* After the lane and the documents: the joint examination, when one is due. */
+static int examine(struct store_conn *conn, const struct trade_context *ctx, const char *id,
+		   const struct trade_declaration *d, const char *lane, const char *at,
+		   struct cv_error *err)
+{
+	int scheduled = 0, rc = trade_examination_plan(conn, ctx, id, d, lane, &scheduled, err);
+	json_t *exam = NULL;
+
+	if (!rc && scheduled) {
+		struct store_stmt *stmt;
+		if (!store_query_row(conn, &stmt,
+				     "SELECT id FROM examinations WHERE declaration_id = $1"
+				     " AND status = 'scheduled'",
+				     "t", id)) {
+			char exam_id[CV_UUID_STR];
+			snprintf(exam_id, sizeof(exam_id), "%s", store_col_text(stmt, 0));
+			store_finish(stmt);
+			rc = trade_examination_get(conn, exam_id, &exam);
+		}
+		if (!rc)
+			rc = notify(conn, d->operator_id, id, "under_examination", at,
+				    json_pack("{s:O, s:O}", "examination",
+					      json_object_get(exam, "id"), "parties",
+					      json_object_get(exam, "parties")));
+	}
+	json_decref(exam);
 	return rc;
 }
 
@@ -560,6 +593,10 @@ static int settle_documents(struct store_conn *conn, const char *id,
 	int64_t changed = 0;
 	int rc = missing_documents(conn, d, &missing);
 
+	if (!rc)
+		rc = store_execf(conn, NULL,
+				 "UPDATE declarations SET documents_missing = $2 WHERE id = $1",
+				 "ti", id, (int64_t)json_array_size(missing));
 	if (!rc && json_array_size(missing)) {
 		rc = store_execf(conn, NULL,
 				 "UPDATE declarations SET status = 'documents_required' WHERE id = $1",
@@ -584,7 +621,7 @@ int trade_lodge(struct store_conn *conn, const struct trade_context *ctx,
 		const struct auth_principal *who, json_t *doc, json_t *errors, json_t **out,
 		struct cv_error *err)
 {
-	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], number[64], id[CV_UUID_STR];
+	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], number[64], id[CV_UUID_STR], lane[16] = "";
 	struct trade_check c = {conn, NULL, errors, today};
 	struct checked in;
 	struct cv_arena arena;
@@ -629,9 +666,13 @@ int trade_lodge(struct store_conn *conn, const struct trade_context *ctx,
 		rc = notify(conn, in.d.operator_id, id, "accepted", now,
 			    json_pack("{s:s}", "number", number));
 	if (!rc)
-		rc = decide(conn, id, in.d.operator_id, now, err);
+		rc = decide(conn, id, in.d.operator_id, now, lane, err);
 	if (!rc)
 		rc = settle_documents(conn, id, &in.d, in.d.operator_id, now);
+	if (!rc)
+		rc = examine(conn, ctx, id, &in.d, lane, now, err);
+	if (!rc)
+		rc = trade_refresh_status(conn, ctx, id);
 	if (!rc)
 		rc = trade_declaration_get(conn, who, id, out);
 done:
@@ -676,7 +717,7 @@ int trade_amend(struct store_conn *conn, const struct trade_context *ctx,
 		const struct auth_principal *who, const char *key, json_t *doc, const char *reason,
 		json_t *errors, json_t **out, struct cv_error *err)
 {
-	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], id[CV_UUID_STR], direction[16];
+	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], id[CV_UUID_STR], direction[16], lane[16] = "";
 	struct trade_check c = {conn, NULL, errors, today};
 	struct aeo_compliance_event amended = {.kind = "declaration_amended",
 					       .outcome = "",
@@ -734,9 +775,13 @@ int trade_amend(struct store_conn *conn, const struct trade_context *ctx,
 		rc = aeo_compliance_event_add(conn, &actx, who->user.username, in.d.operator_id,
 					      &amended, event_id, err);
 	if (!rc)
-		rc = decide(conn, id, in.d.operator_id, now, err);
+		rc = decide(conn, id, in.d.operator_id, now, lane, err);
 	if (!rc)
 		rc = settle_documents(conn, id, &in.d, in.d.operator_id, now);
+	if (!rc)
+		rc = examine(conn, ctx, id, &in.d, lane, now, err);
+	if (!rc)
+		rc = trade_refresh_status(conn, ctx, id);
 	if (!rc)
 		rc = trade_declaration_get(conn, who, id, out);
 done:

@@ -35,6 +35,7 @@
 
 struct trade_context {
 	const char *node_country;
+	const char *node_currency;
 	int64_t now_ms;
 };
 

@@ -57,7 +57,8 @@ Test(declarations, a_trader_lodges_before_arrival_and_gets_the_lane_at_once)
 	json_t *item;
 
 	lodge(&r);
-	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "lane_assigned");
+	/* Lane decided; what stands is paying the VAT on the phones. */
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "payment_required");
 	cr_assert(strncmp(json_string_value(json_object_get(r.json, "number")), "KZ-IM-", 6) == 0,
 		  "the national format: %s", json_string_value(json_object_get(r.json, "number")));
 	cr_assert(json_is_string(json_object_get(r.json, "lane")));
@@ -278,7 +279,8 @@ Test(declarations, notifications_come_in_order_from_a_cursor)
 	test_response_free(&r);
 	cr_assert_eq(call("trader", "GET", "/api/v1/notifications", NULL, &r), 200);
 	items = json_object_get(r.json, "items");
-	cr_assert_eq(json_array_size(items), 2, "accepted, lane assigned: %s", r.body);
+	cr_assert_eq(json_array_size(items), 3, "accepted, lane assigned, payment required: %s",
+		     r.body);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "status")),
 			 "accepted");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 1), "status")),
@@ -292,7 +294,7 @@ Test(declarations, notifications_come_in_order_from_a_cursor)
 	lodge(&r);
 	test_response_free(&r);
 	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 2, "only the new ones");
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 3, "only the new ones");
 	test_response_free(&r);
 	cr_assert_eq(call("trader", "GET", "/api/v1/notifications?after=soon", NULL, NULL), 422);
 	cr_assert_eq(call("border.officer", "GET", "/api/v1/notifications", NULL, NULL), 403);
@@ -431,8 +433,9 @@ Test(declarations, an_issued_certificate_is_used_until_its_quantity_runs_out)
 	cr_assert_eq(call("trader", "GET", "/api/v1/notifications", NULL, &r), 200);
 	cr_assert(strstr(r.body, "balance of 15000"), "the trader is told why: %s", r.body);
 	test_response_free(&r);
+	/* Documents complete; the agriculture ministry inspects fresh fruit (PHYTO-PLANTS). */
 	cr_assert_eq(amend(path, apples(12000, number), &r), 200, "%s", r.body);
-	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "lane_assigned");
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "under_examination");
 	test_response_free(&r);
 	/* A number that was never issued does not count. */
 	cr_assert_eq(amend(path, apples(12000, "KZ-MOA-2026-999999"), &r), 200);
@@ -482,4 +485,92 @@ Test(declarations, lpco_applications_with_garbage_are_refused_by_field)
 	cr_assert_eq(call("border.officer", "POST", "/api/v1/lpcos", "{}", NULL), 403);
 	cr_assert_eq(call("trader", "GET", "/api/v1/lpcos?status=lost", NULL, NULL), 422);
 	cr_assert_eq(call("trader", "GET", "/api/v1/lpcos/nothing", NULL, NULL), 404);
+}
+
+/* Issue a phytosanitary certificate for 20 t of apples to the demo trader; its number. */
+static void issue_certificate(char number[96])
+{
+	char application[512], decide[160], until[16];
+	time_t t = time(NULL) + 60 * 86400;
+	struct test_response r;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+	snprintf(application, sizeof(application),
+		 "{\"type\": \"PHYTOSANITARY-CERTIFICATE\", \"agency\": \"KZ-MOA\", \"valid_to\": \"%s\","
+		 " \"lines\": [{\"hs\": \"0808\", \"description\": \"Apples\", \"quantity\": 20000,"
+		 " \"unit\": \"KGM\"}]}",
+		 until);
+	cr_assert_eq(call("trader", "POST", "/api/v1/lpcos", application, &r), 201, "%s", r.body);
+	snprintf(decide, sizeof(decide), "/api/v1/lpcos/%s/decision",
+		 json_string_value(json_object_get(r.json, "id")));
+	test_response_free(&r);
+	cr_assert_eq(call("pga.officer", "POST", decide, "{\"decision\": \"issue\"}", &r), 200);
+	snprintf(number, 96, "%s", json_string_value(json_object_get(r.json, "number")));
+	test_response_free(&r);
+}
+
+Test(declarations, a_red_lane_and_an_agency_inspection_make_one_joint_examination)
+{
+	static const char red_apples[] =
+		"{\"source\": \"profile APPLES \\\"apples\\\" when hs startswith \\\"0808\\\" then lane red end\\n\"}";
+	struct test_response r;
+	char number[96], path[160], *doc;
+	json_t *exam;
+
+	/* The analysts send apples to red; the agriculture ministry inspects fruit anyway. */
+	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles", red_apples, &r), 201);
+	snprintf(path, sizeof(path), "/api/v1/risk/profiles/%s/activate",
+		 json_string_value(json_object_get(r.json, "id")));
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "POST", path, NULL, NULL), 200);
+	issue_certificate(number);
+	doc = apples(12000, number);
+	cr_assert_eq(call("trader", "POST", "/api/v1/declarations", doc, &r), 201, "%s", r.body);
+	free(doc);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "lane")), "red");
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "under_examination");
+	test_response_free(&r);
+
+	/* One examination, two parties; each sees it in its worklist. */
+	cr_assert_eq(call("pga.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
+	exam = json_array_get(json_object_get(r.json, "items"), 0);
+	cr_assert_eq(json_array_size(json_object_get(exam, "parties")), 2);
+	snprintf(path, sizeof(path), "/api/v1/examinations/%s/results",
+		 json_string_value(json_object_get(exam, "id")));
+	test_response_free(&r);
+	cr_assert_eq(call("border.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1);
+	test_response_free(&r);
+
+	cr_assert_eq(call("pga.officer", "POST", path, "{\"result\": \"dirty\"}", NULL), 422);
+	cr_assert_eq(call("trader", "POST", path, "{\"result\": \"clean\"}", NULL), 403);
+	cr_assert_eq(call("pga.officer", "POST", path,
+			  "{\"result\": \"clean\", \"notes\": \"no pests found\"}", &r),
+		     200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "scheduled",
+			 "customs has yet to record");
+	test_response_free(&r);
+	cr_assert_eq(call("pga.officer", "POST", path, "{\"result\": \"clean\"}", NULL), 409,
+		     "once per party");
+	cr_assert_eq(call("border.officer", "POST", path,
+			  "{\"result\": \"minor\", \"notes\": \"2 cartons more than declared\"}", &r),
+		     200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "completed");
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "result")), "minor",
+			 "the worst of the parties'");
+	test_response_free(&r);
+	cr_assert_eq(call("pga.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 0, "nothing left to do");
+	test_response_free(&r);
+	/* The result is the trader's compliance record's, once. */
+	cr_assert_eq(call("trader", "GET", "/api/v1/operators/KZ123456789012/compliance-events",
+			  NULL, &r),
+		     200);
+	cr_assert(strstr(r.body, "\"outcome\":\"minor\"") ||
+			  strstr(r.body, "\"outcome\": \"minor\""),
+		  "%s", r.body);
+	test_response_free(&r);
 }
