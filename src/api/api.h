@@ -179,6 +179,8 @@ int api_declarations_list(struct api_call *call, struct http_response *resp);
 int api_notifications_list(struct api_call *call, struct http_response *resp);
 int api_requirements(struct api_call *call, struct http_response *resp);
 int api_examinations_pending(struct api_call *call, struct http_response *resp);
+int api_reports_release_times(struct api_call *call, struct http_response *resp);
+int api_reports_green(struct api_call *call, struct http_response *resp);
 int api_declarations_assessment(struct api_call *call, struct http_response *resp);
 int api_declarations_payment(struct api_call *call, struct http_response *resp);
 int api_declarations_arrival(struct api_call *call, struct http_response *resp);

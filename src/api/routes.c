@@ -103,6 +103,8 @@ const struct api_route api_routes[] = {
 	{"POST", "/api/v1/declarations/{id}/arrival", PERM_RELEASE,    API_WRITE, "declaration.arrival", api_declarations_arrival},
 	{"POST", "/api/v1/declarations/{id}/release", PERM_RELEASE,    API_WRITE, "declaration.release", api_declarations_release},
 	{"POST", "/api/v1/declarations/{id}/exit",  PERM_RELEASE,       API_WRITE, "declaration.exit", api_declarations_exit},
+	{"GET",  "/api/v1/reports/release-times",   PERM_REPORTS_READ,  0, NULL, api_reports_release_times},
+	{"GET",  "/api/v1/reports/green",           PERM_REPORTS_READ,  0, NULL, api_reports_green},
 	{"GET",  "/api/v1/notifications",           PERM_NOTIFICATIONS_READ, 0, NULL, api_notifications_list},
 	{"GET",  "/api/v1/declarations/{id}/risk",  PERM_RISK_READ,     0, NULL, api_declaration_risk_get},
 	{"POST", "/api/v1/declarations/{id}/risk",  PERM_RISK_DECIDE,   API_WRITE, "declaration.risk_decide", api_declaration_risk_assess},

@@ -78,7 +78,14 @@ void test_server_start(struct test_server *s, const char *const *extra)
 	}
 	close(out[1]);
 	f = fdopen(out[0], "r");
-	cr_assert(fgets(line, sizeof(line), f), "caravan serve did not start (see its stderr)");
+	/*
+	 * A signal to the test process (a child ending, the runner's timers) may
+	 * interrupt the read while the server is still starting: read again.
+	 */
+	while (!fgets(line, sizeof(line), f) && ferror(f) && errno == EINTR)
+		clearerr(f);
+	cr_assert(!ferror(f) && !feof(f), "caravan serve did not start (see its stderr): %s",
+		  ferror(f) ? strerror(errno) : "it closed its output");
 	fclose(f);
 	{
 		const char *colon = strrchr(line, ':');
