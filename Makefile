@@ -10,10 +10,10 @@
 
 VERSION   := 0.1.0
 CC        ?= cc
-PKGS      := libmicrohttpd jansson sqlite3 libsodium cairo libqrencode
+PKGS      := libmicrohttpd jansson sqlite3 libsodium cairo libqrencode libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS := $(shell pkg-config --libs criterion libcurl 2>/dev/null)
+TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
 
 WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CPPFLAGS  := -D_GNU_SOURCE -DCARAVAN_VERSION='"$(VERSION)"' -Isrc -Ibuild/gen $(PKG_CFLAGS)

@@ -10,6 +10,7 @@
 #include "trade/inspection.h"
 #include "trade/lodging.h"
 #include "trade/release.h"
+#include "trade/webhooks.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -300,4 +301,47 @@ int api_declarations_release(struct api_call *call, struct http_response *resp)
 int api_declarations_exit(struct api_call *call, struct http_response *resp)
 {
 	return step(call, resp, trade_exit);
+}
+
+int api_webhook_get(struct api_call *call, struct http_response *resp)
+{
+	json_t *out;
+	int rc = trade_webhook_get(call->conn, call->principal, &out);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no webhook: notifications are pulled only");
+	return rc ? api_error(resp, rc, NULL) : api_json(resp, 200, out);
+}
+
+/* Register or replace: the new secret is in this answer only. */
+int api_webhook_put(struct api_call *call, struct http_response *resp)
+{
+	json_t *errors = json_array(), *out = NULL;
+	const char *url = api_body_string(call, "url", 1, 500, errors);
+	struct cv_error err;
+	int rc;
+
+	if (api_refuse_fields(resp, errors, "nothing was changed"))
+		return 0;
+	cv_error_clear(&err);
+	rc = trade_webhook_set(call->conn, call->principal, url, &out, &err);
+	if (rc)
+		return api_error(resp, rc, &err);
+	call->entity_type = "webhook";
+	call->entity_id = cv_arena_strdup(call->req->arena, call->principal->user.operator_id);
+	call->audit_detail = json_pack("{s:s}", "url", url); /* never the secret */
+	return api_json(resp, 200, out);
+}
+
+int api_webhook_delete(struct api_call *call, struct http_response *resp)
+{
+	int rc = trade_webhook_delete(call->conn, call->principal);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no webhook to remove");
+	if (rc)
+		return api_error(resp, rc, NULL);
+	call->entity_type = "webhook";
+	call->entity_id = cv_arena_strdup(call->req->arena, call->principal->user.operator_id);
+	return api_json(resp, 200, json_pack("{s:b}", "removed", 1));
 }

@@ -38,6 +38,7 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_DECLARATIONS_LODGE] = "declarations.lodge",
 	[PERM_DECLARATIONS_READ] = "declarations.read",
 	[PERM_NOTIFICATIONS_READ] = "notifications.read",
+	[PERM_WEBHOOK_MANAGE] = "webhooks.manage",
 	[PERM_REPORTS_READ] = "reports.read",
 	[PERM_RELEASE] = "declarations.release",
 	[PERM_LPCO_APPLY] = "lpco.apply",
@@ -80,6 +81,7 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_DECLARATIONS_LODGE] = R(ROLE_TRADER),
 	[PERM_DECLARATIONS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_AUDITOR),
 	[PERM_NOTIFICATIONS_READ] = R(ROLE_TRADER),
+	[PERM_WEBHOOK_MANAGE] = R(ROLE_TRADER),
 	/* Aggregates without a trader's details: customs, agencies, management. */
 	[PERM_REPORTS_READ] = CUSTOMS | R(ROLE_PGA_OFFICER) | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 	[PERM_RELEASE] = R(ROLE_BORDER_OFFICER),

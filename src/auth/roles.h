@@ -48,6 +48,7 @@ enum auth_permission {
 	PERM_DECLARATIONS_LODGE, /* lodge, amend, cancel (a trader, its own) */
 	PERM_DECLARATIONS_READ,  /* read declarations (a trader, its own) */
 	PERM_NOTIFICATIONS_READ, /* a trader's status notifications */
+	PERM_WEBHOOK_MANAGE,     /* a trader's webhook: register, replace, remove */
 	PERM_REPORTS_READ,       /* release times, green savings */
 	PERM_RELEASE,            /* record arrival, release and exit (border officers) */
 	PERM_LPCO_APPLY,         /* apply for a licence, permit, certificate (a trader) */

@@ -53,6 +53,10 @@ static const struct key keys[] = {
 	STR_KEY("tls_cert", KEY_STR, tls_cert, "PEM certificate file; with tls_key serves HTTPS"),
 	STR_KEY("tls_key", KEY_STR, tls_key, "PEM private key file for tls_cert"),
 	STR_KEY("data_dir", KEY_STR, data_dir, "folder of reference data that init loads"),
+	INT_KEY("webhook_poll_ms", webhook_poll_ms, 50, 60000,
+		"how often due webhook deliveries are sent, milliseconds"),
+	INT_KEY("webhook_backoff_max", webhook_backoff_max, 1, 86400,
+		"longest wait between two attempts of a webhook delivery, seconds"),
 	INT_KEY("session_hours", session_hours, 1, 24 * 30, "lifetime of a browser session, hours"),
 	INT_KEY("login_max_failures", login_max_failures, 1, 1000,
 		"failed logins per account or address before each further try is delayed"),
@@ -76,6 +80,8 @@ void cv_config_defaults(struct cv_config *c)
 	snprintf(c->db, sizeof(c->db), "sqlite:var/caravan.db");
 	snprintf(c->node_country, sizeof(c->node_country), "KZ");
 	snprintf(c->node_currency, sizeof(c->node_currency), "KZT");
+	c->webhook_poll_ms = 1000;
+	c->webhook_backoff_max = 3600;
 	snprintf(c->node_name, sizeof(c->node_name), "State Revenue Committee of Kazakhstan (demo)");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->max_body = 16 * 1024 * 1024; /* documents attached to applications */

@@ -28,6 +28,8 @@ struct cv_config {
 	char db[CV_CONFIG_STR];        /* database URL: sqlite:PATH or postgresql://... */
 	char node_country[3];          /* ISO 3166 alpha-2 of the administration */
 	char node_currency[4];         /* ISO 4217: duties are assessed and paid in it */
+	int webhook_poll_ms;           /* delivery rounds of webhooks */
+	int webhook_backoff_max;       /* seconds between attempts, at most */
 	char node_name[CV_CONFIG_STR]; /* the administration's name */
 	char log_level[16];            /* debug, info, warn, error, off */
 	size_t max_body;               /* largest request body accepted, bytes */

@@ -14,9 +14,13 @@
 #include "base/mem.h"
 #include "http/server.h"
 #include "store/migrate.h"
+#include "trade/webhooks.h"
 
+#include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,8 +52,58 @@ static char *read_file(const char *path, const char *what)
 	return data;
 }
 
+/*
+ * The webhook deliverer: a thread with its own connection that sends due
+ * deliveries every webhook_poll_ms until the server stops. Deliveries are
+ * in the database (an outbox), so a restart loses none.
+ */
+struct deliverer {
+	struct store *store;
+	const struct cv_config *config;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop;
+};
+
+static void *deliver(void *arg)
+{
+	struct deliverer *d = arg;
+	struct store_conn *conn;
+	struct cv_error err;
+
+	if (store_conn(d->store, &conn, &err)) {
+		cv_warn("webhooks", "no database connection: %s", err.message);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->lock);
+	while (!d->stop) {
+		struct timespec until;
+		size_t sent = 0;
+
+		pthread_mutex_unlock(&d->lock);
+		if (trade_webhooks_deliver(conn, d->config->webhook_backoff_max, &sent))
+			cv_warn("webhooks", "a delivery round failed: %s", store_errmsg(conn));
+		pthread_mutex_lock(&d->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += d->config->webhook_poll_ms / 1000;
+		until.tv_nsec += (long)(d->config->webhook_poll_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (!d->stop)
+			pthread_cond_timedwait(&d->wake, &d->lock, &until);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
 static int serve(const struct cv_config *config, struct store *store)
 {
+	struct deliverer deliverer = {store, config, PTHREAD_MUTEX_INITIALIZER,
+				      PTHREAD_COND_INITIALIZER, 0};
+	pthread_t deliver_thread;
+	int delivering = 0;
 	struct api_app app = {config, store};
 	struct http_server_options opts = {0};
 	struct http_server *server = NULL;
@@ -85,6 +139,9 @@ static int serve(const struct cv_config *config, struct store *store)
 		fprintf(stderr, "caravan serve: %s\n", err.message);
 		goto out;
 	}
+	/* Before any thread uses libcurl (webhooks). */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	delivering = pthread_create(&deliver_thread, NULL, deliver, &deliverer) == 0;
 	printf("caravan: serving %s (%s) on %s://%s:%d/\n", config->node_name, config->node_country,
 	       cert ? "https" : "http", host, http_server_port(server));
 	fflush(stdout);
@@ -93,6 +150,13 @@ static int serve(const struct cv_config *config, struct store *store)
 	cv_info("serve", "received %s: stopping, letting requests in flight finish",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(server, SHUTDOWN_GRACE_MS);
+	if (delivering) {
+		pthread_mutex_lock(&deliverer.lock);
+		deliverer.stop = 1;
+		pthread_cond_signal(&deliverer.wake);
+		pthread_mutex_unlock(&deliverer.lock);
+		pthread_join(deliver_thread, NULL);
+	}
 	cv_info("serve", "stopped");
 	rc = CLI_OK;
 out:

@@ -9,6 +9,7 @@
 #include "risk/assess.h"
 #include "trade/declarations.h"
 #include "trade/fields.h"
+#include "trade/notify.h"
 #include "trade/inspection.h"
 #include "trade/lpco.h"
 #include "trade/release.h"
@@ -419,37 +420,6 @@ static int event(struct store_conn *conn, const char *declaration_id, const char
 	return rc;
 }
 
-/* Tell the trader that lodged: a notification with the next sequence number. */
-static int notify(struct store_conn *conn, const char *operator_id, const char *declaration_id,
-		  const char *status, const char *at, json_t *detail)
-{
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	struct store_stmt *stmt;
-	int64_t seq;
-	int rc = CV_OK;
-
-	if (!operator_id)
-		goto done;
-	rc = store_query_row(conn, &stmt,
-			     "UPDATE counters SET last = last + 1 WHERE name = 'notifications'"
-			     " RETURNING last",
-			     "");
-	if (rc)
-		goto done;
-	seq = store_col_int64(stmt, 0);
-	store_finish(stmt);
-	rc = store_execf(conn, NULL,
-			 "INSERT INTO notifications (seq, operator_id, declaration_id, status, detail,"
-			 " created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-			 "itttt"
-			 "t",
-			 seq, operator_id, declaration_id, status, text ? text : "{}", at);
-done:
-	free(text);
-	json_decref(detail);
-	return rc;
-}
-
 /* The next number in the national format: KZ-IM-2026-0000001. */
 static int next_number(struct store_conn *conn, const struct trade_context *ctx,
 		       const char *direction, const char *date, char *out, size_t size)
@@ -494,8 +464,8 @@ static int decide(struct store_conn *conn, const char *id, const char *operator_
 			   json_pack("{s:O, s:O}", "decision", json_object_get(decision, "id"),
 				     "lane", json_object_get(decision, "lane")));
 	if (!rc)
-		rc = notify(conn, operator_id, id, "lane_assigned", at,
-			    json_pack("{s:O}", "lane", json_object_get(decision, "lane")));
+		rc = trade_notify(conn, operator_id, id, "lane_assigned", at,
+				  json_pack("{s:O}", "lane", json_object_get(decision, "lane")));
 	if (!rc)
 		snprintf(lane, 16, "%s", json_string_value(json_object_get(decision, "lane")));
 	json_decref(decision);
@@ -522,10 +492,10 @@ static int examine(struct store_conn *conn, const struct trade_context *ctx, con
 			rc = trade_examination_get(conn, exam_id, &exam);
 		}
 		if (!rc)
-			rc = notify(conn, d->operator_id, id, "under_examination", at,
-				    json_pack("{s:O, s:O}", "examination",
-					      json_object_get(exam, "id"), "parties",
-					      json_object_get(exam, "parties")));
+			rc = trade_notify(conn, d->operator_id, id, "under_examination", at,
+					  json_pack("{s:O, s:O}", "examination",
+						    json_object_get(exam, "id"), "parties",
+						    json_object_get(exam, "parties")));
 	}
 	json_decref(exam);
 	return rc;
@@ -605,8 +575,8 @@ static int settle_documents(struct store_conn *conn, const char *id,
 			rc = event(conn, id, "documents_required", now, "customs",
 				   json_pack("{s:O}", "missing", missing));
 		if (!rc)
-			rc = notify(conn, operator_id, id, "documents_required", now,
-				    json_pack("{s:O}", "missing", missing));
+			rc = trade_notify(conn, operator_id, id, "documents_required", now,
+					  json_pack("{s:O}", "missing", missing));
 	} else if (!rc) {
 		rc = store_execf(conn, &changed,
 				 "UPDATE declarations SET status = 'lane_assigned'"
@@ -663,8 +633,8 @@ int trade_lodge(struct store_conn *conn, const struct trade_context *ctx,
 	if (!rc)
 		rc = event(conn, id, "accepted", now, "customs", NULL);
 	if (!rc)
-		rc = notify(conn, in.d.operator_id, id, "accepted", now,
-			    json_pack("{s:s}", "number", number));
+		rc = trade_notify(conn, in.d.operator_id, id, "accepted", now,
+				  json_pack("{s:s}", "number", number));
 	if (!rc)
 		rc = decide(conn, id, in.d.operator_id, now, lane, err);
 	if (!rc)
@@ -808,8 +778,8 @@ int trade_cancel(struct store_conn *conn, const struct trade_context *ctx,
 		rc = event(conn, id, "cancelled", now, who->user.username,
 			   json_pack("{s:s}", "reason", reason ? reason : ""));
 	if (!rc)
-		rc = notify(conn, who->user.operator_id, id, "cancelled", now,
-			    json_pack("{s:s}", "reason", reason ? reason : ""));
+		rc = trade_notify(conn, who->user.operator_id, id, "cancelled", now,
+				  json_pack("{s:s}", "reason", reason ? reason : ""));
 	if (!rc)
 		rc = trade_declaration_get(conn, who, id, out);
 	return rc;

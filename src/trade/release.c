@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "trade/fields.h"
+#include "trade/notify.h"
 #include "trade/lpco.h"
 
 #include <math.h>
@@ -75,35 +76,6 @@ static int event(struct store_conn *conn, const char *declaration_id, const char
 			 "INSERT INTO consignment_events (id, declaration_id, kind, at, actor, detail)"
 			 " VALUES ($1, $2, $3, $4, $5, $6)",
 			 "tttttt", id, declaration_id, kind, at, actor, text ? text : "{}");
-	free(text);
-	json_decref(detail);
-	return rc;
-}
-
-static int notify(struct store_conn *conn, const char *operator_id, const char *declaration_id,
-		  const char *status, const char *at, json_t *detail)
-{
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	struct store_stmt *stmt;
-	int rc = CV_OK;
-
-	if (!*operator_id)
-		goto done;
-	rc = store_query_row(conn, &stmt,
-			     "UPDATE counters SET last = last + 1 WHERE name = 'notifications'"
-			     " RETURNING last",
-			     "");
-	if (!rc) {
-		int64_t seq = store_col_int64(stmt, 0);
-		store_finish(stmt);
-		rc = store_execf(conn, NULL,
-				 "INSERT INTO notifications (seq, operator_id, declaration_id, status,"
-				 " detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-				 "itttt"
-				 "t",
-				 seq, operator_id, declaration_id, status, text ? text : "{}", at);
-	}
-done:
 	free(text);
 	json_decref(detail);
 	return rc;
@@ -373,9 +345,10 @@ int trade_refresh_status(struct store_conn *conn, const struct trade_context *ct
 		json_t *assessment = NULL;
 		rc = trade_assessment(conn, ctx, h.id, &assessment);
 		if (!rc)
-			rc = notify(conn, h.operator_id, h.id, "payment_required", now,
-				    json_pack("{s:O, s:O}", "due", json_object_get(assessment, "due"),
-					      "currency", json_object_get(assessment, "currency")));
+			rc = trade_notify(conn, h.operator_id, h.id, "payment_required", now,
+					  json_pack("{s:O, s:O}", "due",
+						    json_object_get(assessment, "due"), "currency",
+						    json_object_get(assessment, "currency")));
 		json_decref(assessment);
 	}
 done:
@@ -610,7 +583,7 @@ int trade_release(struct store_conn *conn, const struct trade_context *ctx,
 	if (!rc)
 		rc = event(conn, h.id, "released", now, who->user.username, NULL);
 	if (!rc)
-		rc = notify(conn, h.operator_id, h.id, "released", now, NULL);
+		rc = trade_notify(conn, h.operator_id, h.id, "released", now, NULL);
 	if (!rc)
 		rc = trade_declaration_get(conn, who, h.id, out);
 	return rc;
