@@ -4,6 +4,7 @@
 #   make run      install what is missing, build, create var/caravan.db with
 #                 demo data if it does not exist, serve http://127.0.0.1:8080
 #   make test     unit and API tests under AddressSanitizer + UBSan
+#   make test-crash  kill -9 the server while clients lodge; nothing lost
 #   make bench    every benchmark (bench-http, bench-scoresheet, bench-risk)
 #   make check    format check, banned calls, cppcheck
 #   make fuzz     run the fuzz targets for a short while (clang + libFuzzer)
@@ -31,7 +32,7 @@ ASAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC)) build/asan/obj/gen/em
 TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/support/*.c)
 TEST_OBJ  := $(patsubst tests/%.c,build/asan/tests/%.o,$(TEST_SRC))
 
-.PHONY: all run test bench bench-http bench-scoresheet bench-risk fuzz format check clean deps demo-db
+.PHONY: all run test test-crash bench bench-http bench-scoresheet bench-risk fuzz format check clean deps demo-db
 .DEFAULT_GOAL := all
 
 all: build/caravan
@@ -91,12 +92,17 @@ build/asan/template.db: build/asan/caravan $(wildcard data/*/*) $(wildcard data/
 		echo "$$u $$(CARAVAN_LOG_LEVEL=warn build/asan/caravan user token $$u --db sqlite:$@ 2>/dev/null)"; \
 	done > $@.tokens
 
-test: deps build/asan/caravan build/asan/caravan-tests build/asan/template.db
-	CARAVAN_BIN=$(CURDIR)/build/asan/caravan CARAVAN_TEMPLATE_DB=$(CURDIR)/build/asan/template.db \
+TEST_ENV := CARAVAN_BIN=$(CURDIR)/build/asan/caravan CARAVAN_TEMPLATE_DB=$(CURDIR)/build/asan/template.db \
 	CARAVAN_DATA_DIR=$(CURDIR)/data CARAVAN_OPENAPI=$(CURDIR)/docs/openapi.yaml \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	build/asan/caravan-tests --jobs 2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+
+test: deps build/asan/caravan build/asan/caravan-tests build/asan/template.db
+	$(TEST_ENV) build/asan/caravan-tests --jobs 2
+
+# kill -9 the server while clients lodge (tests/api/test_crash.c; make test runs it too).
+test-crash: deps build/asan/caravan build/asan/caravan-tests build/asan/template.db
+	$(TEST_ENV) build/asan/caravan-tests --filter 'crash/*'
 
 run: deps build/caravan
 	@mkdir -p var

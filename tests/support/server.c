@@ -33,7 +33,8 @@ static void copy_file(const char *from, const char *to)
 	fclose(out);
 }
 
-void test_server_start(struct test_server *s, const char *const *extra)
+/* Run caravan serve on s's database and wait for its start line. */
+static void spawn(struct test_server *s, const char *const *extra)
 {
 	const char *bin = env_or("CARAVAN_BIN", "build/asan/caravan");
 	const char *argv[40];
@@ -42,14 +43,7 @@ void test_server_start(struct test_server *s, const char *const *extra)
 	char line[512];
 	FILE *f;
 
-	memset(s, 0, sizeof(*s));
-	snprintf(s->dir, sizeof(s->dir), "/tmp/caravan-test-XXXXXX");
-	cr_assert(mkdtemp(s->dir));
-	snprintf(s->db_path, sizeof(s->db_path), "%s/caravan.db", s->dir);
-	snprintf(s->db_url, sizeof(s->db_url), "sqlite:%s", s->db_path);
 	snprintf(attachments, sizeof(attachments), "%s/attachments", s->dir);
-	copy_file(env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"), s->db_path);
-
 	argv[argc++] = bin;
 	argv[argc++] = "serve";
 	argv[argc++] = "--db";
@@ -93,6 +87,34 @@ void test_server_start(struct test_server *s, const char *const *extra)
 		s->port = atoi(colon + 1);
 	}
 	cr_assert(s->port > 0, "no port in: %s", line);
+}
+
+void test_server_start(struct test_server *s, const char *const *extra)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->dir, sizeof(s->dir), "/tmp/caravan-test-XXXXXX");
+	cr_assert(mkdtemp(s->dir));
+	snprintf(s->db_path, sizeof(s->db_path), "%s/caravan.db", s->dir);
+	snprintf(s->db_url, sizeof(s->db_url), "sqlite:%s", s->db_path);
+	copy_file(env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"), s->db_path);
+	spawn(s, extra);
+}
+
+void test_server_kill(struct test_server *s)
+{
+	int status;
+
+	cr_assert(s->pid > 0);
+	kill(s->pid, SIGKILL);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	s->pid = 0;
+}
+
+void test_server_restart(struct test_server *s)
+{
+	cr_assert_eq(s->pid, 0, "stop or kill the server first");
+	spawn(s, NULL);
 }
 
 int test_server_stop(struct test_server *s)

@@ -31,6 +31,10 @@ struct test_response {
 void test_server_start(struct test_server *s, const char *const *extra);
 /* SIGTERM, wait, remove the folder; returns the exit status. */
 int test_server_stop(struct test_server *s);
+/* kill -9 the server, keeping its database (a crash). */
+void test_server_kill(struct test_server *s);
+/* Start the server again on the same database. */
+void test_server_restart(struct test_server *s);
 
 /* headers is NULL or NULL-terminated "Name: value" strings; body may be NULL. */
 void test_http(const struct test_server *s, const char *method, const char *path,
