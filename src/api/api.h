@@ -110,6 +110,9 @@ void api_add_error(json_t *errors, const char *field, const char *message);
 /* The node's context for the AEO lifecycle: country and the time now. */
 struct aeo_context;
 void api_aeo_context(const struct api_call *call, struct aeo_context *ctx);
+/* The single window's context of a request: node country and currency, now. */
+struct trade_context;
+void api_trade_context(const struct api_call *call, struct trade_context *ctx);
 
 /*
  * Paging from ?limit=&after=: limit defaults to def and is capped at max.

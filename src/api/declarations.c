@@ -20,13 +20,6 @@
 #define NOTIFICATIONS_PAGE_DEFAULT 100
 #define NOTIFICATIONS_PAGE_MAX 1000
 
-static void context(const struct api_call *call, struct trade_context *ctx)
-{
-	ctx->node_country = call->app->config->node_country;
-	ctx->node_currency = call->app->config->node_currency;
-	ctx->now_ms = cv_clock_now_ms();
-}
-
 /* The result of a write: 422 with every field error, or the error, or the declaration. */
 static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
 		  const struct cv_error *err, json_t *out, int status)
@@ -53,7 +46,7 @@ int api_declarations_lodge(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_lodge(call->conn, &ctx, call->principal, call->body, errors, &out, &err);
 	return answer(call, resp, rc, errors, &err, out, 201);
@@ -73,7 +66,7 @@ int api_declarations_amend(struct api_call *call, struct http_response *resp)
 	if (api_refuse_fields(resp, errors, "nothing was changed"))
 		return 0;
 	errors = json_array();
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_amend(call->conn, &ctx, call->principal, http_param(call->req, "id"), doc,
 			 reason, errors, &out, &err);
@@ -90,7 +83,7 @@ int api_declarations_cancel(struct api_call *call, struct http_response *resp)
 
 	if (api_refuse_fields(resp, errors, "nothing was changed"))
 		return 0;
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_cancel(call->conn, &ctx, call->principal, http_param(call->req, "id"), reason,
 			  &out, &err);
@@ -203,7 +196,7 @@ int api_examinations_result(struct api_call *call, struct http_response *resp)
 
 	if (api_refuse_fields(resp, errors, "nothing was recorded"))
 		return 0;
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_examination_result(call->conn, &ctx, call->principal,
 				      http_param(call->req, "id"), result, notes, &out, &err);
@@ -239,7 +232,7 @@ int api_declarations_assessment(struct api_call *call, struct http_response *res
 
 	if (!visible(call, resp))
 		return 0;
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	rc = trade_assessment(call->conn, &ctx, http_param(call->req, "id"), &out);
 	if (!rc)
 		rc = trade_release_conditions(call->conn, &ctx, http_param(call->req, "id"), &unmet);
@@ -256,7 +249,7 @@ int api_declarations_payment(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_payment(call->conn, &ctx, call->principal, http_param(call->req, "id"),
 			   call->body, errors, &out, &err);
@@ -282,7 +275,7 @@ static int step(struct api_call *call, struct http_response *resp,
 	json_t *out = NULL;
 	int rc;
 
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = fn(call->conn, &ctx, call->principal, http_param(call->req, "id"), &out, &err);
 	return answer(call, resp, rc, json_array(), &err, out, 200);

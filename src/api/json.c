@@ -2,6 +2,7 @@
 #include "api/api.h"
 
 #include "aeo/applications.h"
+#include "trade/lodging.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,13 @@ long api_body_int(struct api_call *call, const char *field, int required, long m
 		return def;
 	}
 	return (long)json_integer_value(v);
+}
+
+void api_trade_context(const struct api_call *call, struct trade_context *ctx)
+{
+	ctx->node_country = call->app->config->node_country;
+	ctx->node_currency = call->app->config->node_currency;
+	ctx->now_ms = cv_clock_now_ms();
 }
 
 void api_aeo_context(const struct api_call *call, struct aeo_context *ctx)

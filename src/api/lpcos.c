@@ -14,13 +14,6 @@
 #define LPCOS_PAGE_DEFAULT 50
 #define LPCOS_PAGE_MAX 500
 
-static void context(const struct api_call *call, struct trade_context *ctx)
-{
-	ctx->node_country = call->app->config->node_country;
-	ctx->node_currency = call->app->config->node_currency;
-	ctx->now_ms = cv_clock_now_ms();
-}
-
 static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
 		  const struct cv_error *err, json_t *out, int status)
 {
@@ -45,7 +38,7 @@ int api_lpcos_apply(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_lpco_apply(call->conn, &ctx, call->principal, call->body, errors, &out, &err);
 	return answer(call, resp, rc, errors, &err, out, 201);
@@ -58,7 +51,7 @@ int api_lpcos_decide(struct api_call *call, struct http_response *resp)
 	struct cv_error err;
 	int rc;
 
-	context(call, &ctx);
+	api_trade_context(call, &ctx);
 	cv_error_clear(&err);
 	rc = trade_lpco_decide(call->conn, &ctx, call->principal, http_param(call->req, "id"),
 			       call->body, errors, &out, &err);

@@ -1,6 +1,8 @@
 /* fields.c — see fields.h. */
 #include "trade/fields.h"
 
+#include "base/err.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,4 +72,22 @@ int trade_listed(const char *v, const char *const *list)
 		if (!strcmp(v, *list))
 			return 1;
 	return 0;
+}
+
+int trade_counter_next(struct store_conn *conn, const char *name, int64_t *value)
+{
+	struct store_stmt *stmt;
+	int rc = store_execf(conn, NULL,
+			     "INSERT INTO counters (name, last) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+			     "t", name);
+
+	if (!rc)
+		rc = store_query_row(conn, &stmt,
+				     "UPDATE counters SET last = last + 1 WHERE name = $1 RETURNING last",
+				     "t", name);
+	if (rc)
+		return rc;
+	*value = store_col_int64(stmt, 0);
+	store_finish(stmt);
+	return CV_OK;
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct trade_check {
 	struct store_conn *conn;
@@ -39,6 +40,12 @@ int trade_exists(struct store_conn *conn, const char *sql, const char *value);
 
 /* True when v is one of list (NULL-terminated). */
 int trade_listed(const char *v, const char *const *list);
+
+/*
+ * The next value of counter name (made at 0 on first use), for numbers in
+ * a national format. In a write transaction: the increment is the row lock.
+ */
+int trade_counter_next(struct store_conn *conn, const char *name, int64_t *value);
 
 /* UNECE Recommendation 19 modes of transport, and the Rec 20 units declarations use most. */
 extern const char *const trade_transport_modes[];

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "risk/examination.h"
+#include "trade/notify.h"
 #include "trade/release.h"
 #include "trade/requirements.h"
 
@@ -209,21 +210,11 @@ static int complete(struct store_conn *conn, const struct trade_context *ctx, co
 					    json_string_value(json_object_get(exam, "declaration")),
 					    id, &ex, err);
 	}
-	if (!rc) {
-		char event_id[CV_UUID_STR], *detail = NULL;
-		json_t *d = json_pack("{s:s, s:s, s:O}", "examination", id, "result", worst,
-				      "parties", notes);
-		detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
-		cv_uuid7(event_id);
-		rc = store_execf(conn, NULL,
-				 "INSERT INTO consignment_events (id, declaration_id, kind, at, actor,"
-				 " detail) VALUES ($1, $2, 'examination_ended', $3, $4, $5)",
-				 "ttttt", event_id,
-				 json_string_value(json_object_get(exam, "declaration")), now,
-				 actor, detail ? detail : "{}");
-		free(detail);
-		json_decref(d);
-	}
+	if (!rc)
+		rc = trade_event(conn, json_string_value(json_object_get(exam, "declaration")),
+				 "examination_ended", now, actor,
+				 json_pack("{s:s, s:s, s:O}", "examination", id, "result", worst,
+					   "parties", notes));
 	/* Examined: on to payment or release. */
 	if (!rc)
 		rc = trade_refresh_status(conn, ctx,
@@ -280,16 +271,9 @@ int trade_examination_result(struct store_conn *conn, const struct trade_context
 				: cv_error_set(err, CV_ENOTFOUND, NULL,
 					       "%s takes no part in this examination", party);
 	}
-	if (!rc && first) {
-		char event_id[CV_UUID_STR];
-		cv_uuid7(event_id);
-		rc = store_execf(conn, NULL,
-				 "INSERT INTO consignment_events (id, declaration_id, kind, at, actor)"
-				 " VALUES ($1, $2, 'examination_started', $3, $4)",
-				 "tttt", event_id,
-				 json_string_value(json_object_get(exam, "declaration")), now,
-				 who->user.username);
-	}
+	if (!rc && first)
+		rc = trade_event(conn, json_string_value(json_object_get(exam, "declaration")),
+				 "examination_started", now, who->user.username, NULL);
 	json_decref(exam);
 	exam = NULL;
 	if (!rc)

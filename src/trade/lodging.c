@@ -404,22 +404,6 @@ static int may_lodge(struct store_conn *conn, const struct auth_principal *who,
 
 /* ---- the lifecycle -------------------------------------------------------------- */
 
-static int event(struct store_conn *conn, const char *declaration_id, const char *kind,
-		 const char *at, const char *actor, json_t *detail)
-{
-	char id[CV_UUID_STR], *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	int rc;
-
-	cv_uuid7(id);
-	rc = store_execf(conn, NULL,
-			 "INSERT INTO consignment_events (id, declaration_id, kind, at, actor, detail)"
-			 " VALUES ($1, $2, $3, $4, $5, $6)",
-			 "tttttt", id, declaration_id, kind, at, actor, text ? text : "{}");
-	free(text);
-	json_decref(detail);
-	return rc;
-}
-
 /* The next number in the national format: KZ-IM-2026-0000001. */
 static int next_number(struct store_conn *conn, const struct trade_context *ctx,
 		       const char *direction, const char *date, char *out, size_t size)
@@ -427,24 +411,16 @@ static int next_number(struct store_conn *conn, const struct trade_context *ctx,
 	const char *kind = !strcmp(direction, "import")   ? "IM"
 			   : !strcmp(direction, "export") ? "EX"
 							  : "TR";
-	struct store_stmt *stmt;
 	char counter[48];
+	int64_t serial;
 	int rc;
 
 	snprintf(counter, sizeof(counter), "declaration:%s:%.4s", kind, date);
-	rc = store_execf(conn, NULL,
-			 "INSERT INTO counters (name, last) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
-			 "t", counter);
+	rc = trade_counter_next(conn, counter, &serial);
 	if (!rc)
-		rc = store_query_row(conn, &stmt,
-				     "UPDATE counters SET last = last + 1 WHERE name = $1 RETURNING last",
-				     "t", counter);
-	if (rc)
-		return rc;
-	snprintf(out, size, "%s-%s-%.4s-%07lld", ctx->node_country, kind, date,
-		 (long long)store_col_int64(stmt, 0));
-	store_finish(stmt);
-	return CV_OK;
+		snprintf(out, size, "%s-%s-%.4s-%07lld", ctx->node_country, kind, date,
+			 (long long)serial);
+	return rc;
 }
 
 /* The engine decides; the decision is an event and a notification. */
@@ -460,9 +436,9 @@ static int decide(struct store_conn *conn, const char *id, const char *operator_
 		risk_assessor_free(a);
 	}
 	if (!rc)
-		rc = event(conn, id, "risk_decided", at, "engine",
-			   json_pack("{s:O, s:O}", "decision", json_object_get(decision, "id"),
-				     "lane", json_object_get(decision, "lane")));
+		rc = trade_event(conn, id, "risk_decided", at, "engine",
+				 json_pack("{s:O, s:O}", "decision", json_object_get(decision, "id"),
+					   "lane", json_object_get(decision, "lane")));
 	if (!rc)
 		rc = trade_notify(conn, operator_id, id, "lane_assigned", at,
 				  json_pack("{s:O}", "lane", json_object_get(decision, "lane")));
@@ -572,8 +548,8 @@ static int settle_documents(struct store_conn *conn, const char *id,
 				 "UPDATE declarations SET status = 'documents_required' WHERE id = $1",
 				 "t", id);
 		if (!rc)
-			rc = event(conn, id, "documents_required", now, "customs",
-				   json_pack("{s:O}", "missing", missing));
+			rc = trade_event(conn, id, "documents_required", now, "customs",
+					 json_pack("{s:O}", "missing", missing));
 		if (!rc)
 			rc = trade_notify(conn, operator_id, id, "documents_required", now,
 					  json_pack("{s:O}", "missing", missing));
@@ -587,11 +563,34 @@ static int settle_documents(struct store_conn *conn, const char *id,
 	return rc;
 }
 
+/*
+ * What follows a lodgement or an amendment: the lane, the documents the
+ * goods need, the joint examination, the status, and the answer.
+ */
+static int process(struct store_conn *conn, const struct trade_context *ctx,
+		   const struct auth_principal *who, const char *id,
+		   const struct trade_declaration *d, const char *now, json_t **out,
+		   struct cv_error *err)
+{
+	char lane[16] = "";
+	int rc = decide(conn, id, d->operator_id, now, lane, err);
+
+	if (!rc)
+		rc = settle_documents(conn, id, d, d->operator_id, now);
+	if (!rc)
+		rc = examine(conn, ctx, id, d, lane, now, err);
+	if (!rc)
+		rc = trade_refresh_status(conn, ctx, id);
+	if (!rc)
+		rc = trade_declaration_get(conn, who, id, out);
+	return rc;
+}
+
 int trade_lodge(struct store_conn *conn, const struct trade_context *ctx,
 		const struct auth_principal *who, json_t *doc, json_t *errors, json_t **out,
 		struct cv_error *err)
 {
-	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], number[64], id[CV_UUID_STR], lane[16] = "";
+	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], number[64], id[CV_UUID_STR];
 	struct trade_check c = {conn, NULL, errors, today};
 	struct checked in;
 	struct cv_arena arena;
@@ -629,22 +628,14 @@ int trade_lodge(struct store_conn *conn, const struct trade_context *ctx,
 					"tttt", id, text, who->user.username, now)
 			  : CV_ENOMEM;
 	if (!rc)
-		rc = event(conn, id, "lodged", now, who->user.username, NULL);
+		rc = trade_event(conn, id, "lodged", now, who->user.username, NULL);
 	if (!rc)
-		rc = event(conn, id, "accepted", now, "customs", NULL);
+		rc = trade_event(conn, id, "accepted", now, "customs", NULL);
 	if (!rc)
 		rc = trade_notify(conn, in.d.operator_id, id, "accepted", now,
 				  json_pack("{s:s}", "number", number));
 	if (!rc)
-		rc = decide(conn, id, in.d.operator_id, now, lane, err);
-	if (!rc)
-		rc = settle_documents(conn, id, &in.d, in.d.operator_id, now);
-	if (!rc)
-		rc = examine(conn, ctx, id, &in.d, lane, now, err);
-	if (!rc)
-		rc = trade_refresh_status(conn, ctx, id);
-	if (!rc)
-		rc = trade_declaration_get(conn, who, id, out);
+		rc = process(conn, ctx, who, id, &in.d, now, out, err);
 done:
 	free(text);
 	cv_arena_release(&arena);
@@ -687,7 +678,7 @@ int trade_amend(struct store_conn *conn, const struct trade_context *ctx,
 		const struct auth_principal *who, const char *key, json_t *doc, const char *reason,
 		json_t *errors, json_t **out, struct cv_error *err)
 {
-	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], id[CV_UUID_STR], direction[16], lane[16] = "";
+	char today[CV_DATE_MAX], now[CV_RFC3339_MAX], id[CV_UUID_STR], direction[16];
 	struct trade_check c = {conn, NULL, errors, today};
 	struct aeo_compliance_event amended = {.kind = "declaration_amended",
 					       .outcome = "",
@@ -735,9 +726,9 @@ int trade_amend(struct store_conn *conn, const struct trade_context *ctx,
 					who->user.username, now)
 			  : CV_ENOMEM;
 	if (!rc)
-		rc = event(conn, id, "amended", now, who->user.username,
-			   json_pack("{s:i, s:s}", "version", version, "reason",
-				     reason ? reason : ""));
+		rc = trade_event(conn, id, "amended", now, who->user.username,
+				 json_pack("{s:i, s:s}", "version", version, "reason",
+					   reason ? reason : ""));
 	/* An amendment after lodgement counts in the trader's compliance record. */
 	amended.occurred_on = today;
 	amended.reference = id;
@@ -745,15 +736,7 @@ int trade_amend(struct store_conn *conn, const struct trade_context *ctx,
 		rc = aeo_compliance_event_add(conn, &actx, who->user.username, in.d.operator_id,
 					      &amended, event_id, err);
 	if (!rc)
-		rc = decide(conn, id, in.d.operator_id, now, lane, err);
-	if (!rc)
-		rc = settle_documents(conn, id, &in.d, in.d.operator_id, now);
-	if (!rc)
-		rc = examine(conn, ctx, id, &in.d, lane, now, err);
-	if (!rc)
-		rc = trade_refresh_status(conn, ctx, id);
-	if (!rc)
-		rc = trade_declaration_get(conn, who, id, out);
+		rc = process(conn, ctx, who, id, &in.d, now, out, err);
 done:
 	free(text);
 	cv_arena_release(&arena);
@@ -775,8 +758,8 @@ int trade_cancel(struct store_conn *conn, const struct trade_context *ctx,
 			 "UPDATE declarations SET status = 'cancelled', updated_at = $2 WHERE id = $1",
 			 "tt", id, now);
 	if (!rc)
-		rc = event(conn, id, "cancelled", now, who->user.username,
-			   json_pack("{s:s}", "reason", reason ? reason : ""));
+		rc = trade_event(conn, id, "cancelled", now, who->user.username,
+				 json_pack("{s:s}", "reason", reason ? reason : ""));
 	if (!rc)
 		rc = trade_notify(conn, who->user.operator_id, id, "cancelled", now,
 				  json_pack("{s:s}", "reason", reason ? reason : ""));

@@ -304,23 +304,15 @@ done:
 static int next_number(struct store_conn *conn, const char *agency, const char *today, char *out,
 		       size_t size)
 {
-	struct store_stmt *stmt;
 	char counter[64];
+	int64_t serial;
 	int rc;
 
 	snprintf(counter, sizeof(counter), "lpco:%s:%.4s", agency, today);
-	rc = store_execf(conn, NULL,
-			 "INSERT INTO counters (name, last) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
-			 "t", counter);
+	rc = trade_counter_next(conn, counter, &serial);
 	if (!rc)
-		rc = store_query_row(conn, &stmt,
-				     "UPDATE counters SET last = last + 1 WHERE name = $1 RETURNING last",
-				     "t", counter);
-	if (rc)
-		return rc;
-	snprintf(out, size, "%s-%.4s-%06lld", agency, today, (long long)store_col_int64(stmt, 0));
-	store_finish(stmt);
-	return CV_OK;
+		snprintf(out, size, "%s-%.4s-%06lld", agency, today, (long long)serial);
+	return rc;
 }
 
 int trade_lpco_decide(struct store_conn *conn, const struct trade_context *ctx,

@@ -2,8 +2,25 @@
 #include "trade/notify.h"
 
 #include "base/err.h"
+#include "base/ids.h"
 
 #include <stdlib.h>
+
+int trade_event(struct store_conn *conn, const char *declaration_id, const char *kind,
+		const char *at, const char *actor, json_t *detail)
+{
+	char id[CV_UUID_STR], *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	int rc;
+
+	cv_uuid7(id);
+	rc = store_execf(conn, NULL,
+			 "INSERT INTO consignment_events (id, declaration_id, kind, at, actor, detail)"
+			 " VALUES ($1, $2, $3, $4, $5, $6)",
+			 "tttttt", id, declaration_id, kind, at, actor, text ? text : "{}");
+	free(text);
+	json_decref(detail);
+	return rc;
+}
 
 int trade_notify(struct store_conn *conn, const char *operator_id, const char *declaration_id,
 		 const char *status, const char *at, json_t *detail)

@@ -65,22 +65,6 @@ static int is_final(const char *status)
 	       !strcmp(status, "rejected");
 }
 
-static int event(struct store_conn *conn, const char *declaration_id, const char *kind,
-		 const char *at, const char *actor, json_t *detail)
-{
-	char id[CV_UUID_STR], *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	int rc;
-
-	cv_uuid7(id);
-	rc = store_execf(conn, NULL,
-			 "INSERT INTO consignment_events (id, declaration_id, kind, at, actor, detail)"
-			 " VALUES ($1, $2, $3, $4, $5, $6)",
-			 "tttttt", id, declaration_id, kind, at, actor, text ? text : "{}");
-	free(text);
-	json_decref(detail);
-	return rc;
-}
-
 /* ---- duties and taxes ----------------------------------------------------------- */
 
 /* The tariff's rates for hs on date: the longest matching prefix. */
@@ -409,9 +393,9 @@ int trade_payment(struct store_conn *conn, const struct trade_context *ctx,
 			 "tttittt", id, h.id, reference, (int64_t)json_integer_value(amount),
 			 method, now, who->user.username);
 	if (!rc)
-		rc = event(conn, h.id, "paid", now, who->user.username,
-			   json_pack("{s:s, s:O, s:s}", "reference", reference, "amount", amount,
-				     "method", method));
+		rc = trade_event(conn, h.id, "paid", now, who->user.username,
+				 json_pack("{s:s, s:O, s:s}", "reference", reference, "amount",
+					   amount, "method", method));
 	if (!rc)
 		rc = trade_refresh_status(conn, ctx, h.id);
 	if (!rc)
@@ -450,7 +434,7 @@ int trade_arrival(struct store_conn *conn, const struct trade_context *ctx,
 	rc = store_execf(conn, NULL, "UPDATE declarations SET arrived_at = $2 WHERE id = $1", "tt",
 			 h.id, now);
 	if (!rc)
-		rc = event(conn, h.id, "arrived", now, who->user.username, NULL);
+		rc = trade_event(conn, h.id, "arrived", now, who->user.username, NULL);
 	if (!rc)
 		rc = trade_declaration_get(conn, who, h.id, out);
 	return rc;
@@ -481,7 +465,7 @@ int trade_exit(struct store_conn *conn, const struct trade_context *ctx,
 		rc = cv_error_set(err, CV_ECONFLICT, "status", "the goods of %s left already",
 				  h.number);
 	if (!rc)
-		rc = event(conn, h.id, "exited", now, who->user.username, NULL);
+		rc = trade_event(conn, h.id, "exited", now, who->user.username, NULL);
 	if (!rc)
 		rc = trade_declaration_get(conn, who, h.id, out);
 	return rc;
@@ -581,7 +565,7 @@ int trade_release(struct store_conn *conn, const struct trade_context *ctx,
 				 " updated_at = $2 WHERE id = $1",
 				 "tt", h.id, now);
 	if (!rc)
-		rc = event(conn, h.id, "released", now, who->user.username, NULL);
+		rc = trade_event(conn, h.id, "released", now, who->user.username, NULL);
 	if (!rc)
 		rc = trade_notify(conn, h.operator_id, h.id, "released", now, NULL);
 	if (!rc)
