@@ -87,6 +87,15 @@ int api_problem_fields(struct http_response *resp, const char *detail, json_t *e
  * field (errors is taken) and return 1; with none, free errors and return 0.
  */
 int api_refuse_fields(struct http_response *resp, json_t *errors, const char *detail);
+/*
+ * The end of a write that returns an entity (out, taken): 422 naming every
+ * field in errors (detail refused), or the error, or status with out —
+ * audited on entity_type {out.id} with the members of out named in audited
+ * (NULL-terminated) as detail.
+ */
+int api_write_answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
+		     const struct cv_error *err, const char *refused, const char *entity_type,
+		     const char *const *audited, json_t *out, int status);
 /* Map a CV_E* code and its cv_error to the right status and problem document. */
 int api_error(struct http_response *resp, int code, const struct cv_error *err);
 /* Reason phrase for a status ("Not Found"). */

@@ -24,19 +24,11 @@
 static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
 		  const struct cv_error *err, json_t *out, int status)
 {
-	if (rc == CV_EINVAL && json_array_size(errors))
-		return api_refuse_fields(resp, errors,
-					 "the declaration is not valid; nothing was stored");
-	json_decref(errors);
-	if (rc)
-		return api_error(resp, rc, err);
-	call->entity_type = "declaration";
-	call->entity_id = cv_arena_strdup(call->req->arena,
-					  json_string_value(json_object_get(out, "id")));
-	call->audit_detail = json_pack("{s:O, s:O, s:O}", "number", json_object_get(out, "number"),
-				       "version", json_object_get(out, "version"), "lane",
-				       json_object_get(out, "lane"));
-	return api_json(resp, status, out);
+	static const char *const audited[] = {"number", "version", "lane", NULL};
+
+	return api_write_answer(call, resp, rc, errors, err,
+				"the declaration is not valid; nothing was stored", "declaration",
+				audited, out, status);
 }
 
 int api_declarations_lodge(struct api_call *call, struct http_response *resp)

@@ -206,3 +206,25 @@ void api_aeo_context(const struct api_call *call, struct aeo_context *ctx)
 	ctx->node_country = call->app->config->node_country;
 	ctx->now_ms = cv_clock_now_ms();
 }
+
+int api_write_answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
+		     const struct cv_error *err, const char *refused, const char *entity_type,
+		     const char *const *audited, json_t *out, int status)
+{
+	if (rc == CV_EINVAL && json_array_size(errors)) {
+		json_decref(out);
+		return api_refuse_fields(resp, errors, refused);
+	}
+	json_decref(errors);
+	if (rc) {
+		json_decref(out);
+		return api_error(resp, rc, err);
+	}
+	call->entity_type = entity_type;
+	call->entity_id = cv_arena_strdup(call->req->arena,
+					  json_string_value(json_object_get(out, "id")));
+	call->audit_detail = json_object();
+	for (; audited && *audited; audited++)
+		json_object_set(call->audit_detail, *audited, json_object_get(out, *audited));
+	return api_json(resp, status, out);
+}

@@ -17,18 +17,10 @@
 static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
 		  const struct cv_error *err, json_t *out, int status)
 {
-	if (rc == CV_EINVAL && json_array_size(errors))
-		return api_refuse_fields(resp, errors, "nothing was stored");
-	json_decref(errors);
-	if (rc)
-		return api_error(resp, rc, err);
-	call->entity_type = "lpco";
-	call->entity_id = cv_arena_strdup(call->req->arena,
-					  json_string_value(json_object_get(out, "id")));
-	call->audit_detail = json_pack("{s:O, s:O, s:O}", "type", json_object_get(out, "type"),
-				       "status", json_object_get(out, "status"), "number",
-				       json_object_get(out, "number"));
-	return api_json(resp, status, out);
+	static const char *const audited[] = {"type", "status", "number", NULL};
+
+	return api_write_answer(call, resp, rc, errors, err, "nothing was stored", "lpco", audited,
+				out, status);
 }
 
 int api_lpcos_apply(struct api_call *call, struct http_response *resp)
