@@ -288,6 +288,7 @@ const struct store_driver store_sqlite_driver = {
 	.name = "sqlite",
 	.scheme = "sqlite:",
 	.begin_sql = "BEGIN IMMEDIATE",
+	.single_writer = 1,
 	/* 256 MiB of page cache. (Memory-mapped reads were measured slower here: docs/PERFORMANCE.md.) */
 	.bulk_on_sql = "PRAGMA cache_size=-262144;",
 	.bulk_off_sql = "PRAGMA cache_size=-2000;",

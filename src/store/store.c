@@ -49,6 +49,7 @@ struct store {
 	const struct store_driver *driver;
 	pthread_key_t key;
 	pthread_mutex_t lock;
+	pthread_mutex_t writer; /* held through a write transaction, for single_writer drivers */
 	struct store_conn *conns;
 };
 
@@ -122,6 +123,7 @@ int store_open(const char *url, struct store **out, struct cv_error *err)
 		return cv_error_set(err, CV_ENOMEM, "db", "out of memory");
 	}
 	pthread_mutex_init(&store->lock, NULL);
+	pthread_mutex_init(&store->writer, NULL);
 	store->driver = driver;
 	*out = store;
 	return CV_OK;
@@ -140,6 +142,7 @@ void store_close(struct store *store)
 		conn_close(conn);
 	}
 	pthread_mutex_destroy(&store->lock);
+	pthread_mutex_destroy(&store->writer);
 	cv_free(store->url);
 	cv_free(store);
 }
@@ -179,9 +182,13 @@ int store_begin(struct store_conn *conn)
 	int rc;
 
 	assert(!conn->in_tx && "nested transactions are not supported");
+	if (conn->driver->single_writer)
+		pthread_mutex_lock(&conn->store->writer);
 	rc = conn->driver->exec_script(conn->impl, conn->driver->begin_sql, NULL);
 	if (rc == CV_OK)
 		conn->in_tx = 1;
+	else if (conn->driver->single_writer)
+		pthread_mutex_unlock(&conn->store->writer);
 	return rc;
 }
 
@@ -196,6 +203,8 @@ int store_commit(struct store_conn *conn)
 		conn->driver->exec_script(conn->impl, "ROLLBACK", NULL);
 	}
 	conn->in_tx = 0;
+	if (conn->driver->single_writer)
+		pthread_mutex_unlock(&conn->store->writer);
 	return rc;
 }
 
@@ -207,6 +216,8 @@ int store_rollback(struct store_conn *conn)
 		return CV_OK;
 	rc = conn->driver->exec_script(conn->impl, "ROLLBACK", NULL);
 	conn->in_tx = 0;
+	if (conn->driver->single_writer)
+		pthread_mutex_unlock(&conn->store->writer);
 	return rc;
 }
 

@@ -18,6 +18,12 @@ struct store_driver {
 	const char *name;      /* "sqlite" */
 	const char *scheme;    /* URL prefix: "sqlite:" */
 	const char *begin_sql; /* statement that starts a write transaction */
+	/*
+	 * One writer at a time on the whole database (SQLite): the process's
+	 * threads queue on a mutex for their write transactions instead of
+	 * polling the engine's lock with sleeps in its busy handler.
+	 */
+	int single_writer;
 
 	int (*connect)(const char *url, void **conn, struct cv_error *err);
 	void (*disconnect)(void *conn);
