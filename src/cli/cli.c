@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{"risk", cmd_risk, "selectivity: check FILE, assess, train, eval (the learned model)"},
 	{"import", cmd_import,
 	 "load data files: declarations-csv (declarations with examination results)"},
+	{"doc", cmd_doc, "documents anyone can verify: canon, sign, verify (eddsa-jcs-2022)"},
 	{"compliance", cmd_compliance, "rescore every operator's compliance scoresheet: recompute"},
 	{"version", cmd_version, "print the version"},
 };
