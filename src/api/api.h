@@ -114,6 +114,13 @@ int api_body_bool(struct api_call *call, const char *field, int def, json_t *err
 /* An integer member in [min, max]; missing (when required) or out of range appends to errors. */
 long api_body_int(struct api_call *call, const char *field, int required, long min, long max,
 		  long def, json_t *errors);
+/*
+ * The ?status= filter of a list: NULL when absent; one of allowed; else an
+ * error naming them goes into errors (and NULL).
+ */
+const char *api_status_filter(struct api_call *call, const char *const *allowed, json_t *errors);
+/* Answer a page of items (taken) with next_after, the cursor of the next page when it is full. */
+int api_page(struct http_response *resp, json_t *items, int limit);
 /* Append {field, message} to errors. */
 void api_add_error(json_t *errors, const char *field, const char *message);
 /* The node's context for the AEO lifecycle: country and the time now. */

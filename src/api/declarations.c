@@ -100,33 +100,15 @@ int api_declarations_list(struct api_call *call, struct http_response *resp)
 		 "under_examination", "payment_required", "released",
 		 "rejected",          "cancelled",        NULL};
 	json_t *errors = json_array(), *items;
-	const char *after, *status = http_query(call->req, "status");
+	const char *after, *status = api_status_filter(call, statuses, errors);
 	int limit = api_paging(call, DECLARATIONS_PAGE_DEFAULT, DECLARATIONS_PAGE_MAX, &after,
 			       errors);
-	const char *const *s = statuses;
 	int rc;
 
-	while (status && *s && strcmp(*s, status))
-		s++;
-	if (status && !*s)
-		api_add_error(errors, "status",
-			      "must be accepted, lane_assigned, documents_required, "
-			      "under_examination, payment_required, released, rejected or cancelled");
 	if (api_refuse_fields(resp, errors, "bad list parameters"))
 		return 0;
 	rc = trade_declarations_list(call->conn, call->principal, status, after, limit, &items);
-	if (rc)
-		return api_error(resp, rc, NULL);
-	return api_json(resp, 200,
-			json_pack("{s:o, s:s?}", "items", items, "next_after",
-				  json_array_size(items) == (size_t)limit
-					  ? json_string_value(
-						    json_object_get(json_array_get(items,
-										   json_array_size(
-											   items) -
-											   1),
-								    "id"))
-					  : NULL));
+	return rc ? api_error(resp, rc, NULL) : api_page(resp, items, limit);
 }
 
 int api_notifications_list(struct api_call *call, struct http_response *resp)

@@ -2,6 +2,7 @@
 #include "api/api.h"
 
 #include "aeo/applications.h"
+#include "base/buf.h"
 #include "trade/lodging.h"
 
 #include <stdlib.h>
@@ -227,4 +228,35 @@ int api_write_answer(struct api_call *call, struct http_response *resp, int rc, 
 	for (; audited && *audited; audited++)
 		json_object_set(call->audit_detail, *audited, json_object_get(out, *audited));
 	return api_json(resp, status, out);
+}
+
+const char *api_status_filter(struct api_call *call, const char *const *allowed, json_t *errors)
+{
+	const char *status = http_query(call->req, "status");
+	struct cv_buf names;
+
+	for (const char *const *s = allowed; status && *s; s++)
+		if (!strcmp(*s, status))
+			return status;
+	if (!status)
+		return NULL;
+	cv_buf_init(&names);
+	cv_buf_adds(&names, "must be one of:");
+	for (const char *const *s = allowed; *s; s++)
+		cv_buf_addf(&names, " %s", *s);
+	api_add_error(errors, "status", cv_buf_str(&names));
+	cv_buf_release(&names);
+	return NULL;
+}
+
+int api_page(struct http_response *resp, json_t *items, int limit)
+{
+	/* A full page may have a next one: the last item's id is the cursor to ask from. */
+	json_t *last = json_array_size(items) == (size_t)limit
+			       ? json_array_get(items, json_array_size(items) - 1)
+			       : NULL;
+
+	return api_json(resp, 200,
+			json_pack("{s:o, s:s?}", "items", items, "next_after",
+				  last ? json_string_value(json_object_get(last, "id")) : NULL));
 }

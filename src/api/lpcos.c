@@ -64,28 +64,12 @@ int api_lpcos_list(struct api_call *call, struct http_response *resp)
 {
 	static const char *const statuses[] = {"applied", "issued", "refused", NULL};
 	json_t *errors = json_array(), *items;
-	const char *after, *status = http_query(call->req, "status");
+	const char *after, *status = api_status_filter(call, statuses, errors);
 	int limit = api_paging(call, LPCOS_PAGE_DEFAULT, LPCOS_PAGE_MAX, &after, errors);
-	const char *const *s = statuses;
 	int rc;
 
-	while (status && *s && strcmp(*s, status))
-		s++;
-	if (status && !*s)
-		api_add_error(errors, "status", "must be applied, issued or refused");
 	if (api_refuse_fields(resp, errors, "bad list parameters"))
 		return 0;
 	rc = trade_lpcos_list(call->conn, call->principal, status, after, limit, &items);
-	if (rc)
-		return api_error(resp, rc, NULL);
-	return api_json(resp, 200,
-			json_pack("{s:o, s:s?}", "items", items, "next_after",
-				  json_array_size(items) == (size_t)limit
-					  ? json_string_value(
-						    json_object_get(json_array_get(items,
-										   json_array_size(
-											   items) -
-											   1),
-								    "id"))
-					  : NULL));
+	return rc ? api_error(resp, rc, NULL) : api_page(resp, items, limit);
 }
