@@ -97,26 +97,37 @@ int risk_profiles_add_draft(struct store_conn *conn, const char *actor, const ch
 	return rc ? rc : get_one(conn, id, 0, out);
 }
 
-int risk_profiles_activate(struct store_conn *conn, const char *actor, const char *key,
-			   json_t **out, struct cv_error *err)
+/* The version key when it is in status (CV_ECONFLICT naming what it is otherwise). */
+static int get_in_status(struct store_conn *conn, const char *key, const char *status,
+			 const char *only, json_t **current, struct cv_error *err)
 {
-	char now[CV_RFC3339_MAX];
-	json_t *current;
-	int rc = get_one(conn, key, 0, &current);
+	int rc = get_one(conn, key, 0, current);
 
 	if (rc == CV_ENOTFOUND)
 		return cv_error_set(err, rc, "id", "no profile set with this id or version");
 	if (rc)
 		return rc;
-	if (strcmp(json_string_value(json_object_get(current, "status")), "draft")) {
-		rc = cv_error_set(err, CV_ECONFLICT, "id",
-				  "version %lld is %s; only a draft can be activated",
-				  (long long)json_integer_value(json_object_get(current, "version")),
-				  json_string_value(json_object_get(current, "status")));
-		json_decref(current);
-		return rc;
+	if (strcmp(json_string_value(json_object_get(*current, "status")), status)) {
+		rc = cv_error_set(err, CV_ECONFLICT, "id", "version %lld is %s; %s",
+				  (long long)json_integer_value(json_object_get(*current, "version")),
+				  json_string_value(json_object_get(*current, "status")), only);
+		json_decref(*current);
+		*current = NULL;
 	}
+	return rc;
+}
+
+int risk_profiles_activate(struct store_conn *conn, const char *actor, const char *key,
+			   json_t **out, struct cv_error *err)
+{
+	char now[CV_RFC3339_MAX];
+	json_t *current;
+	int rc = get_in_status(conn, key, "draft", "only a draft can be activated", &current, err);
+
+	if (rc)
+		return rc;
 	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
+	/* The version active until now retires, in the same transaction. */
 	rc = store_execf(conn, NULL,
 			 "UPDATE risk_profile_sets SET status = 'retired', deactivated_by = $1,"
 			 " deactivated_at = $2 WHERE status = 'active'",
@@ -138,20 +149,11 @@ int risk_profiles_deactivate(struct store_conn *conn, const char *actor, const c
 {
 	char now[CV_RFC3339_MAX];
 	json_t *current;
-	int rc = get_one(conn, key, 0, &current);
+	int rc = get_in_status(conn, key, "active", "only the active version can be deactivated",
+			       &current, err);
 
-	if (rc == CV_ENOTFOUND)
-		return cv_error_set(err, rc, "id", "no profile set with this id or version");
 	if (rc)
 		return rc;
-	if (strcmp(json_string_value(json_object_get(current, "status")), "active")) {
-		rc = cv_error_set(err, CV_ECONFLICT, "id",
-				  "version %lld is %s; only the active version can be deactivated",
-				  (long long)json_integer_value(json_object_get(current, "version")),
-				  json_string_value(json_object_get(current, "status")));
-		json_decref(current);
-		return rc;
-	}
 	cv_clock_format_rfc3339(cv_clock_now_ms(), now, sizeof(now));
 	rc = store_execf(conn, NULL,
 			 "UPDATE risk_profile_sets SET status = 'retired', deactivated_by = $2,"
