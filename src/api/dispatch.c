@@ -231,51 +231,63 @@ static int store_idempotent_response(struct api_call *call, const struct api_rou
 			   now);
 }
 
+/*
+ * The write itself runs on the connection store_write_begin() gives (with
+ * SQLite, shared with concurrent writes: group commit), and its response
+ * goes out only once store_write_end() says it is durable.
+ */
 static void run_write(struct api_call *call, const struct api_route *route,
 		      struct http_response *resp)
 {
 	const char *key = http_header(call->req, "Idempotency-Key");
 	char request_hash[CV_SHA256_HEX];
-	int rc;
+	struct cv_error err;
+	int rc, keep;
 
 	if (key && (strlen(key) == 0 || strlen(key) > IDEMPOTENCY_KEY_MAX)) {
 		api_problem(resp, 400, "Idempotency-Key must be 1 to 255 characters");
 		return;
 	}
 	cv_sha256_hex(call->req->body, call->req->body_len, request_hash);
-	rc = store_begin(call->conn);
+	rc = store_write_begin(call->app->store, &call->conn, &err);
+	if (rc) {
+		cv_logerr("api", "%s %s: cannot start a write: %s", call->req->method,
+			  call->req->path, err.message);
+		api_error(resp, rc, NULL);
+		return;
+	}
+	rc = key ? idempotent_replay(call, key, request_hash, resp) : 0;
+	if (rc == 0) {
+		route->handler(call, resp);
+		keep = resp->status < 400 || call->commit_on_error;
+		if (keep)
+			rc = write_audit(call, route);
+		if (keep && !rc && key && resp->status < 500)
+			rc = store_idempotent_response(call, route, key, request_hash, resp);
+	} else {
+		keep = 0; /* a replay (1) or an error reading the key (< 0) */
+		if (rc < 0)
+			api_error(resp, rc, NULL);
+		rc = 0;
+	}
+	if (rc) {
+		cv_logerr("api", "%s %s: cannot record the write: %s", call->req->method,
+			  call->req->path, store_errmsg(call->conn));
+		keep = 0;
+	}
+	if (store_write_end(call->conn, keep) == CV_OK && !rc)
+		return;
+	http_response_release(resp); /* drop the body and headers the handler set */
+	http_response_init(resp);
 	if (rc) {
 		api_error(resp, rc, NULL);
 		return;
 	}
-	if (key) {
-		rc = idempotent_replay(call, key, request_hash, resp);
-		if (rc != 0) {
-			if (rc < 0)
-				api_error(resp, rc, NULL);
-			store_rollback(call->conn);
-			return;
-		}
-	}
-	route->handler(call, resp);
-	if (resp->status >= 400 && !call->commit_on_error) {
-		store_rollback(call->conn);
-		return;
-	}
-	rc = write_audit(call, route);
-	if (!rc && key && resp->status < 500)
-		rc = store_idempotent_response(call, route, key, request_hash, resp);
-	if (!rc)
-		rc = store_commit(call->conn);
-	else
-		store_rollback(call->conn);
-	if (rc) {
-		cv_logerr("api", "%s %s: cannot commit: %s", call->req->method, call->req->path,
-			  store_errmsg(call->conn));
-		http_response_release(resp); /* drop the body and headers the handler set */
-		http_response_init(resp);
-		api_error(resp, rc, NULL);
-	}
+	cv_logerr("api", "%s %s: the write could not be made durable", call->req->method,
+		  call->req->path);
+	api_problem(resp, 503,
+		    "the change could not be stored and nothing of it was kept; try again "
+		    "(with the same Idempotency-Key if you sent one)");
 }
 
 void api_dispatch(void *ctx, struct http_request *req, struct http_response *resp,

@@ -85,7 +85,7 @@ void cv_config_defaults(struct cv_config *c)
 	snprintf(c->node_name, sizeof(c->node_name), "State Revenue Committee of Kazakhstan (demo)");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->max_body = 16 * 1024 * 1024; /* documents attached to applications */
-	c->threads = 2;
+	c->threads = 8; /* they wait for group commits (store.c): more than the cores */
 	snprintf(c->data_dir, sizeof(c->data_dir), "data");
 	c->session_hours = 12;
 	c->login_max_failures = 5;

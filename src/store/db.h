@@ -68,6 +68,22 @@ int store_commit(struct store_conn *conn);
 int store_rollback(struct store_conn *conn);
 int store_in_transaction(const struct store_conn *conn);
 
+/*
+ * A write request of the server. store_write_begin() gives the connection
+ * to write on, inside a transaction; store_write_end() keeps the writes
+ * (keep != 0) or undoes them, and returns once they are durable: CV_OK, or
+ * an error when they could not be made so (nothing of them remains).
+ * Between the two, the caller holds the database's writer: do the work and
+ * nothing slow. With a single-writer engine (SQLite) concurrent requests
+ * share one transaction, each in a savepoint, and one COMMIT (group
+ * commit: store.c); elsewhere it is store_begin/commit on the thread's
+ * connection.
+ */
+int store_write_begin(struct store *store, struct store_conn **conn, struct cv_error *err);
+int store_write_end(struct store_conn *conn, int keep);
+/* Group commit so far: writes made durable, and the COMMITs it took (0, 0 when not grouped). */
+void store_write_stats(struct store *store, uint64_t *writes, uint64_t *commits);
+
 /* Run a script of ;-separated statements without parameters (migrations). */
 int store_exec_script(struct store_conn *conn, const char *sql, struct cv_error *err);
 

@@ -143,6 +143,7 @@ static int sq_connect(const char *url, void **out, struct cv_error *err)
 }
 
 static void sq_disconnect(void *conn) { sqlite3_close_v2(conn); }
+static int sq_in_transaction(void *conn) { return !sqlite3_get_autocommit(conn); }
 static const char *sq_errmsg(void *conn) { return sqlite3_errmsg(conn); }
 static int64_t sq_changes(void *conn) { return sqlite3_changes(conn); }
 
@@ -289,6 +290,7 @@ const struct store_driver store_sqlite_driver = {
 	.scheme = "sqlite:",
 	.begin_sql = "BEGIN IMMEDIATE",
 	.single_writer = 1,
+	.in_transaction = sq_in_transaction,
 	/* 256 MiB of page cache. (Memory-mapped reads were measured slower here: docs/PERFORMANCE.md.) */
 	.bulk_on_sql = "PRAGMA cache_size=-262144;",
 	.bulk_off_sql = "PRAGMA cache_size=-2000;",

@@ -13,6 +13,19 @@
  * over and over, and compiling SQL costs more than running it. A statement
  * already handed out (a nested use of the same SQL) is not shared: the
  * second user gets a fresh statement that is finalized when finished.
+
+ *
+ * Group commit (single-writer engines: SQLite). A durable commit costs an
+ * fsync (milliseconds); the work of one write request costs far less. So
+ * the write requests of the HTTP server (store_write_begin/end) share one
+ * connection and one open transaction: each runs in its own SAVEPOINT,
+ * under the writer mutex, and then waits; the last request in the queue
+ * (no thread waiting for the mutex, or the batch full) commits the batch
+ * and wakes every member. A response is sent only once its write is
+ * durable, and a COMMIT that fails fails every member of its batch: no
+ * client is ever told of a write that is then lost. Any other transaction
+ * (store_begin on a thread's own connection: workers, the CLI, login)
+ * commits the open batch first, so the engine sees one writer at a time.
  */
 #include "store/db.h"
 
@@ -23,9 +36,16 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define STMT_CACHE_SLOTS 256 /* power of two; a node uses far fewer statements */
+/*
+ * Most requests a batch holds before it commits even with others queued:
+ * bounds the latency of the first member and what one failed COMMIT takes
+ * down with it.
+ */
+#define BATCH_MAX_MEMBERS 128
 
 struct store_stmt {
 	struct store_conn *conn;
@@ -44,12 +64,32 @@ struct store_conn {
 	struct store_conn *next; /* in store->conns */
 };
 
+/* A write request waiting for its batch's commit. */
+struct batch_ticket {
+	int done;
+	int rc; /* the COMMIT's outcome */
+	struct batch_ticket *next;
+};
+
+/* The shared write transaction of group commit (see the top of this file). */
+struct write_batch {
+	struct store_conn *conn;      /* not any thread's: used under store->writer */
+	int open;                     /* a transaction is open on conn */
+	unsigned members;             /* requests whose writes it holds */
+	struct batch_ticket *tickets; /* their tickets, to settle at commit */
+	uint64_t writes, commits;     /* kept writes and the COMMITs that made them durable */
+	pthread_mutex_t settle_lock;  /* guards ticket->done for waiters */
+	pthread_cond_t settled;
+};
+
 struct store {
 	char *url;
 	const struct store_driver *driver;
 	pthread_key_t key;
 	pthread_mutex_t lock;
 	pthread_mutex_t writer; /* held through a write transaction, for single_writer drivers */
+	atomic_uint queued;     /* threads waiting for writer: a batch commits when none are */
+	struct write_batch batch;
 	struct store_conn *conns;
 };
 
@@ -124,6 +164,8 @@ int store_open(const char *url, struct store **out, struct cv_error *err)
 	}
 	pthread_mutex_init(&store->lock, NULL);
 	pthread_mutex_init(&store->writer, NULL);
+	pthread_mutex_init(&store->batch.settle_lock, NULL);
+	pthread_cond_init(&store->batch.settled, NULL);
 	store->driver = driver;
 	*out = store;
 	return CV_OK;
@@ -143,22 +185,20 @@ void store_close(struct store *store)
 	}
 	pthread_mutex_destroy(&store->lock);
 	pthread_mutex_destroy(&store->writer);
+	pthread_mutex_destroy(&store->batch.settle_lock);
+	pthread_cond_destroy(&store->batch.settled);
 	cv_free(store->url);
 	cv_free(store);
 }
 
 const char *store_url(const struct store *store) { return store->url; }
 
-int store_conn(struct store *store, struct store_conn **out, struct cv_error *err)
+/* Open a connection and list it in the store (for store_close). */
+static int conn_open(struct store *store, struct store_conn **out, struct cv_error *err)
 {
-	struct store_conn *conn = pthread_getspecific(store->key);
+	struct store_conn *conn = cv_calloc(1, sizeof(*conn));
 	int rc;
 
-	if (conn) {
-		*out = conn;
-		return CV_OK;
-	}
-	conn = cv_calloc(1, sizeof(*conn));
 	if (!conn)
 		return cv_error_set(err, CV_ENOMEM, "db", "out of memory");
 	conn->store = store;
@@ -172,9 +212,158 @@ int store_conn(struct store *store, struct store_conn **out, struct cv_error *er
 	conn->next = store->conns;
 	store->conns = conn;
 	pthread_mutex_unlock(&store->lock);
+	*out = conn;
+	return CV_OK;
+}
+
+int store_conn(struct store *store, struct store_conn **out, struct cv_error *err)
+{
+	struct store_conn *conn = pthread_getspecific(store->key);
+	int rc;
+
+	if (conn) {
+		*out = conn;
+		return CV_OK;
+	}
+	rc = conn_open(store, &conn, err);
+	if (rc)
+		return rc;
 	pthread_setspecific(store->key, conn);
 	*out = conn;
 	return CV_OK;
+}
+
+/* ---- the writer mutex and group commit ----------------------------------- */
+
+static void writer_lock(struct store *store)
+{
+	atomic_fetch_add(&store->queued, 1);
+	pthread_mutex_lock(&store->writer);
+	atomic_fetch_sub(&store->queued, 1);
+}
+
+/*
+ * End the open batch: COMMIT it when it holds writes (else roll the empty
+ * transaction back) and give every member the outcome. lost: the engine
+ * already ended the transaction, so every member failed. Under
+ * store->writer.
+ */
+static void batch_settle(struct store *store, int lost)
+{
+	struct write_batch *b = &store->batch;
+	struct store_conn *conn = b->conn;
+	struct batch_ticket *t;
+	int rc = lost ? CV_EDB : CV_OK;
+
+	if (!b->open)
+		return;
+	if (b->members && !lost) {
+		rc = conn->driver->exec_script(conn->impl, "COMMIT", NULL);
+		b->commits++;
+		b->writes += b->members;
+		if (rc)
+			cv_logerr("db", "group commit of %u writes failed: %s", b->members,
+				  conn->driver->errmsg(conn->impl));
+	}
+	if (rc || !b->members)
+		conn->driver->exec_script(conn->impl, "ROLLBACK", NULL);
+	conn->in_tx = 0;
+	b->open = 0;
+	b->members = 0;
+	pthread_mutex_lock(&b->settle_lock);
+	for (t = b->tickets; t; t = t->next) {
+		t->rc = rc;
+		t->done = 1;
+	}
+	b->tickets = NULL;
+	pthread_cond_broadcast(&b->settled);
+	pthread_mutex_unlock(&b->settle_lock);
+}
+
+/* Leave the writer mutex; the last of the queue (or a full batch) commits. */
+static void writer_unlock(struct store *store)
+{
+	struct write_batch *b = &store->batch;
+
+	if (b->open && (atomic_load(&store->queued) == 0 || b->members >= BATCH_MAX_MEMBERS))
+		batch_settle(store, 0);
+	pthread_mutex_unlock(&store->writer);
+}
+
+int store_write_begin(struct store *store, struct store_conn **out, struct cv_error *err)
+{
+	struct write_batch *b = &store->batch;
+	int rc;
+
+	if (!store->driver->single_writer) {
+		rc = store_conn(store, out, err);
+		if (!rc && (rc = store_begin(*out)))
+			cv_error_set(err, rc, "db", "%s", store_errmsg(*out));
+		return rc;
+	}
+	writer_lock(store);
+	if (!b->conn && (rc = conn_open(store, &b->conn, err)))
+		goto fail;
+	if (!b->open) {
+		rc = b->conn->driver->exec_script(b->conn->impl, b->conn->driver->begin_sql, err);
+		if (rc)
+			goto fail;
+		b->open = 1;
+		b->conn->in_tx = 1;
+	}
+	rc = b->conn->driver->exec_script(b->conn->impl, "SAVEPOINT request", err);
+	if (rc)
+		goto fail;
+	*out = b->conn;
+	return CV_OK;
+fail:
+	writer_unlock(store);
+	return rc;
+}
+
+void store_write_stats(struct store *store, uint64_t *writes, uint64_t *commits)
+{
+	pthread_mutex_lock(&store->writer);
+	*writes = store->batch.writes;
+	*commits = store->batch.commits;
+	pthread_mutex_unlock(&store->writer);
+}
+
+int store_write_end(struct store_conn *conn, int keep)
+{
+	struct store *store = conn->store;
+	struct write_batch *b = &store->batch;
+	struct batch_ticket ticket = {0};
+	int rc = CV_OK;
+
+	if (!conn->driver->single_writer)
+		return keep ? store_commit(conn) : store_rollback(conn);
+	assert(conn == b->conn && b->open);
+	if (keep && (rc = conn->driver->exec_script(conn->impl, "RELEASE request", NULL)))
+		keep = 0;
+	if (!keep)
+		conn->driver->exec_script(conn->impl, "ROLLBACK TO request; RELEASE request", NULL);
+	if (!conn->driver->in_transaction(conn->impl)) {
+		/* The engine ended the whole transaction: the batch's earlier writes are gone. */
+		cv_logerr("db", "the write transaction was lost: %s",
+			  conn->driver->errmsg(conn->impl));
+		if (keep)
+			rc = CV_EDB;
+		keep = 0;
+		batch_settle(store, 1);
+	} else if (keep) {
+		ticket.next = b->tickets;
+		b->tickets = &ticket;
+		b->members++;
+	}
+	writer_unlock(store);
+	if (!keep)
+		return rc;
+	pthread_mutex_lock(&b->settle_lock);
+	while (!ticket.done)
+		pthread_cond_wait(&b->settled, &b->settle_lock);
+	pthread_mutex_unlock(&b->settle_lock);
+	return ticket.rc;
 }
 
 int store_begin(struct store_conn *conn)
@@ -182,13 +371,15 @@ int store_begin(struct store_conn *conn)
 	int rc;
 
 	assert(!conn->in_tx && "nested transactions are not supported");
-	if (conn->driver->single_writer)
-		pthread_mutex_lock(&conn->store->writer);
+	if (conn->driver->single_writer) {
+		writer_lock(conn->store);
+		batch_settle(conn->store, 0); /* the engine takes one writer at a time */
+	}
 	rc = conn->driver->exec_script(conn->impl, conn->driver->begin_sql, NULL);
 	if (rc == CV_OK)
 		conn->in_tx = 1;
 	else if (conn->driver->single_writer)
-		pthread_mutex_unlock(&conn->store->writer);
+		writer_unlock(conn->store);
 	return rc;
 }
 
@@ -204,7 +395,7 @@ int store_commit(struct store_conn *conn)
 	}
 	conn->in_tx = 0;
 	if (conn->driver->single_writer)
-		pthread_mutex_unlock(&conn->store->writer);
+		writer_unlock(conn->store);
 	return rc;
 }
 
@@ -217,7 +408,7 @@ int store_rollback(struct store_conn *conn)
 	rc = conn->driver->exec_script(conn->impl, "ROLLBACK", NULL);
 	conn->in_tx = 0;
 	if (conn->driver->single_writer)
-		pthread_mutex_unlock(&conn->store->writer);
+		writer_unlock(conn->store);
 	return rc;
 }
 

@@ -24,6 +24,13 @@ struct store_driver {
 	 * polling the engine's lock with sleeps in its busy handler.
 	 */
 	int single_writer;
+	/*
+	 * Is a transaction still open on the connection? An engine may end one
+	 * on its own after some errors (SQLite: a full disk, an I/O error);
+	 * group commit must know, since other requests' writes were in it.
+	 * Needed by single_writer drivers.
+	 */
+	int (*in_transaction)(void *conn);
 
 	int (*connect)(const char *url, void **conn, struct cv_error *err);
 	void (*disconnect)(void *conn);

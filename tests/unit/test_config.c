@@ -64,7 +64,7 @@ Test(config, defaults_are_the_documented_ones)
 	cr_assert_str_eq(c.node_country, "KZ");
 	cr_assert_str_eq(c.log_level, "info");
 	cr_assert_eq(c.max_body, 16 * 1024 * 1024);
-	cr_assert_eq(c.threads, 2);
+	cr_assert_eq(c.threads, 8);
 	cr_assert_str_eq(c.tls_cert, "");
 	cr_assert_str_eq(c.tls_key, "");
 	cr_assert_gt(c.session_hours, 0);
@@ -138,7 +138,7 @@ Test(config, garbage_numbers_are_rejected)
 		cr_assert_eq(cv_config_set(&c, "session_hours", garbage[i], NULL), CV_EINVAL,
 			     "session_hours accepted \"%s\"", garbage[i]);
 	}
-	cr_assert_eq(c.threads, 2);
+	cr_assert_eq(c.threads, 8);
 }
 
 Test(config, max_body_takes_k_and_m_suffixes)
@@ -403,7 +403,7 @@ Test(config, long_comment_line_never_sets_a_key)
 	config_write_file(content);
 	cv_config_defaults(&c);
 	rc = cv_config_load_file(&c, config_path, NULL);
-	cr_assert_eq(c.threads, 2, "the tail of a comment was read as a setting (rc %d)", rc);
+	cr_assert_eq(c.threads, 8, "the tail of a comment was read as a setting (rc %d)", rc);
 }
 
 Test(config, missing_file_is_an_io_error_naming_the_path)

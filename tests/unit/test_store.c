@@ -584,3 +584,56 @@ Test(store, committed_write_is_visible_to_another_connection)
 	cr_assert_eq(p.rc, CV_OK);
 	cr_assert_eq(p.count, 2);
 }
+
+/* ---- group commit (store_write_begin/end) ---- */
+
+#define GROUP_THREADS 8
+#define GROUP_WRITES 40
+
+/* Thread body: GROUP_WRITES writes; every fourth is undone. */
+static void *store_group_writer(void *arg)
+{
+	long t = (long)arg;
+	struct store_conn *own;
+
+	cr_assert_eq(store_conn(st, &own, NULL), CV_OK);
+	for (int j = 0; j < GROUP_WRITES; j++) {
+		struct store_conn *w;
+		struct cv_error e;
+		char name[32];
+		int keep = j % 4 != 3;
+
+		snprintf(name, sizeof(name), "t%ld-%d", t, j);
+		cr_assert_eq(store_write_begin(st, &w, &e), CV_OK, "%s", e.message);
+		cr_assert_eq(store_execf(w, NULL, "INSERT INTO items (name) VALUES ($1)", "t", name),
+			     CV_OK, "%s", store_errmsg(w));
+		usleep(500); /* work under the writer, so that others queue behind it */
+		cr_assert_eq(store_write_end(w, keep), CV_OK);
+		/* Once write_end returns, the write is committed: another connection sees it. */
+		struct store_stmt *s;
+		cr_assert_eq(store_query_row(own, &s, "SELECT count(*) FROM items WHERE name = $1",
+					     "t", name),
+			     CV_OK);
+		cr_assert_eq(store_col_int64(s, 0), keep, "%s: kept %d but found %lld", name, keep,
+			     (long long)store_col_int64(s, 0));
+		store_finish(s);
+	}
+	return NULL;
+}
+
+Test(store, concurrent_writes_share_commits_and_an_undone_write_takes_no_other_with_it)
+{
+	pthread_t threads[GROUP_THREADS];
+	uint64_t writes, commits;
+
+	for (long t = 0; t < GROUP_THREADS; t++)
+		cr_assert_eq(pthread_create(&threads[t], NULL, store_group_writer, (void *)t), 0);
+	for (int t = 0; t < GROUP_THREADS; t++)
+		cr_assert_eq(pthread_join(threads[t], NULL), 0);
+	cr_assert_eq(store_query_int(conn, "SELECT count(*) FROM items"),
+		     GROUP_THREADS * GROUP_WRITES * 3 / 4);
+	store_write_stats(st, &writes, &commits);
+	cr_assert_eq(writes, GROUP_THREADS * GROUP_WRITES * 3 / 4);
+	cr_assert_lt(commits, writes / 2, "%llu commits for %llu writes: no grouping",
+		     (unsigned long long)commits, (unsigned long long)writes);
+}
