@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/mem.h"
+#include "exchange/partner_aeo.h"
 #include "risk/repository.h"
 
 #include <pthread.h>
@@ -411,6 +412,35 @@ static int load_documents(struct store_conn *conn, struct cv_arena *arena,
 }
 
 /*
+ * Mutual recognition: an import whose seller or exporter is an AEO in good
+ * standing of the MRA partner it is dispatched from gets the partner
+ * benefit, when that is worth more than the importer's own status.
+ * Identification numbers are unique within a country only, hence the
+ * country of dispatch.
+ */
+static int partner_aeo_benefit(struct store_conn *conn, const struct risk_stored_declaration *sd,
+			       enum risk_aeo *best)
+{
+	const struct risk_item *it = &sd->d.items[0];
+	const char *parties[] = {it->text[RISK_SELLER], it->text[RISK_EXPORTER]};
+
+	if (strcmp(sd->direction, "import") != 0 ||
+	    sd->params.aeo_reduction[RISK_AEO_PARTNER] < sd->params.aeo_reduction[*best])
+		return CV_OK;
+	for (size_t i = 0; i < sizeof(parties) / sizeof(parties[0]); i++) {
+		int rc = partner_aeo_recognised(conn, it->text[RISK_DEPARTURE], parties[i],
+						sd->lodged_on);
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			*best = RISK_AEO_PARTNER;
+			break;
+		}
+	}
+	return CV_OK;
+}
+
+/*
  * The trader's AEO status (the valid authorization worth the most), its
  * compliance score and grade. A trader that is not a registered operator
  * has none of these: status none, score 0, grade "".
@@ -452,6 +482,9 @@ static int load_trader(struct store_conn *conn, struct cv_arena *arena,
 	store_finish(stmt);
 	if (rc < 0)
 		return rc;
+	rc = partner_aeo_benefit(conn, out, &best);
+	if (rc < 0)
+		return rc;
 	out->d.aeo = best;
 done:
 	for (size_t i = 0; i < out->d.nitems; i++) {
@@ -459,7 +492,8 @@ done:
 		it->text[RISK_AEO] = best == RISK_AEO_NONE ? "none"
 				     : best == RISK_AEO_C  ? "AEOC"
 				     : best == RISK_AEO_S  ? "AEOS"
-							   : "AEOF";
+				     : best == RISK_AEO_F  ? "AEOF"
+							   : "partner";
 		it->text[RISK_AEO_GRADE] = grade;
 		it->number[RISK_COMPLIANCE_SCORE - RISK_TEXT_FIELDS] = score;
 	}

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "exchange/partner_aeo.h"
 #include "risk/assess.h"
 #include "risk/examination.h"
 #include "risk/repository.h"
@@ -549,4 +550,105 @@ Test(risk_assess, the_traders_valid_authorization_and_compliance_score_count)
 	json_decref(d);
 	cr_assert_str_eq(lane_of("A-2"), "yellow", "a suspended authorization gives nothing");
 	cr_assert_str_eq(lane_of("A-3"), "yellow", "45 + 30 (score 40 < 50) - 10 = 65; 35 without");
+}
+
+/* ---- mutual recognition: partner AEOs ---- */
+
+static void lodge_dispatched(const char *number, const char *seller, const char *departure)
+{
+	struct trade_item item = {"851712", "CN", 10000, 100, 5};
+	struct trade_declaration d = {.number = number,
+				      .direction = "import",
+				      .office = "KZ-ALA",
+				      .importer = "KZ999",
+				      .seller = seller,
+				      .departure = departure,
+				      .source = "api",
+				      .lodged_on = today,
+				      .items = &item,
+				      .nitems = 1};
+	char id[CV_UUID_STR];
+	struct cv_error err;
+
+	cr_assert_eq(trade_declaration_insert(conn, &d, id, &err), CV_OK, "%s", err.message);
+}
+
+static int record_partner_aeo(const char *status, const char *issued_at)
+{
+	struct partner_aeo e = {"UZ",         "UZ-305123456", "Samarkand Textiles", "UZ-AEO-0042",
+				"AEOS",       status,         "2026-01-01",         NULL,
+				"urn:uuid:1", issued_at};
+	struct cv_error err;
+	int applied;
+
+	cr_assert_eq(partner_aeo_record(conn, &e, "2026-11-28T00:00:00Z", &applied, &err), CV_OK,
+		     "%s", err.message);
+	return applied;
+}
+
+Test(risk_assess, a_valid_partner_aeo_seller_gives_the_mra_benefit_until_suspended)
+{
+	json_t *d;
+
+	activate("profile PHONES \"phones\" when hs startswith \"8517\" then score 45 end\n");
+	cr_assert_eq(record_partner_aeo("valid", "2026-11-01T10:00:00Z"), 1);
+	lodge_dispatched("P-1", "UZ-305123456", "UZ");
+	lodge_dispatched("P-2", "UZ-305123456", "CN"); /* the same number in another country */
+	lodge_dispatched("P-3", "UZ-000000000", "UZ");
+	d = assess("P-1");
+	cr_assert_str_eq(json_string_value(json_object_get(d, "aeo")), "partner");
+	cr_assert_str_eq(json_string_value(json_object_get(d, "lane")), "blue", "45 - 15 = 30");
+	json_decref(d);
+	cr_assert_str_eq(lane_of("P-2"), "yellow", "dispatched from elsewhere: no benefit");
+	cr_assert_str_eq(lane_of("P-3"), "yellow", "not a partner AEO");
+
+	/* An older statement delivered late changes nothing; a newer suspension does. */
+	cr_assert_eq(record_partner_aeo("suspended", "2026-10-01T10:00:00Z"), 0);
+	cr_assert_str_eq(lane_of("P-1"), "blue");
+	cr_assert_eq(record_partner_aeo("suspended", "2026-11-20T10:00:00+05:00"), 1);
+	cr_assert_eq(record_partner_aeo("suspended", "2026-11-20T05:00:00Z"), 0, "a replay");
+	cr_assert_str_eq(lane_of("P-1"), "yellow", "suspended: the benefit stops");
+}
+
+Test(risk_assess, partner_aeo_garbage_is_refused_by_member)
+{
+	struct {
+		struct partner_aeo e;
+		const char *field;
+	} bad[] = {
+		{{"uz", "X", "N", "A", "AEOS", "valid", "2026-01-01", NULL, "c",
+		  "2026-01-01T00:00:00Z"},
+		 "country"},
+		{{"UZ", "", "N", "A", "AEOS", "valid", "2026-01-01", NULL, "c",
+		  "2026-01-01T00:00:00Z"},
+		 "operator_id"},
+		{{"UZ", "X", "N", "A", "AEO", "valid", "2026-01-01", NULL, "c",
+		  "2026-01-01T00:00:00Z"},
+		 "aeo_type"},
+		{{"UZ", "X", "N", "A", "AEOS", "gone", "2026-01-01", NULL, "c",
+		  "2026-01-01T00:00:00Z"},
+		 "status"},
+		{{"UZ", "X", "N", "A", "AEOS", "valid", "01.01.2026", NULL, "c",
+		  "2026-01-01T00:00:00Z"},
+		 "valid_from"},
+		{{"UZ", "X", "N", "A", "AEOS", "valid", "2026-01-01", "never", "c",
+		  "2026-01-01T00:00:00Z"},
+		 "valid_until"},
+		{{"UZ", "X", "N", "A", "AEOS", "valid", "2026-01-01", NULL, "c", "yesterday"},
+		 "issued_at"},
+	};
+	json_t *all;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cv_error err;
+		int applied = 1;
+		cr_assert_eq(partner_aeo_record(conn, &bad[i].e, "2026-11-28T00:00:00Z", &applied,
+						&err),
+			     CV_EINVAL, "case %zu accepted", i);
+		cr_assert_str_eq(err.field, bad[i].field);
+		cr_assert_eq(applied, 0);
+	}
+	cr_assert_eq(partner_aeo_list(conn, NULL, NULL, &all), CV_OK);
+	cr_assert_eq(json_array_size(all), 0, "nothing half-written");
+	json_decref(all);
 }
