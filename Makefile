@@ -5,7 +5,7 @@
 #                 demo data if it does not exist, serve http://127.0.0.1:8080
 #   make test     unit and API tests under AddressSanitizer + UBSan
 #   make test-crash  kill -9 the server while clients lodge; nothing lost
-#   make bench    every benchmark (bench-http, bench-scoresheet, bench-risk, bench-intake)
+#   make bench    every benchmark (bench-http, bench-scoresheet, bench-risk, bench-intake, bench-exchange)
 #   make check    format check, banned calls, cppcheck
 #   make fuzz     run the fuzz targets for a short while (clang + libFuzzer)
 
@@ -32,7 +32,7 @@ ASAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC)) build/asan/obj/gen/em
 TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/support/*.c)
 TEST_OBJ  := $(patsubst tests/%.c,build/asan/tests/%.o,$(TEST_SRC))
 
-.PHONY: all run test test-crash bench bench-http bench-scoresheet bench-risk bench-intake fuzz format check clean deps demo-db
+.PHONY: all run test test-crash bench bench-http bench-scoresheet bench-risk bench-intake bench-exchange fuzz format check clean deps demo-db
 .DEFAULT_GOAL := all
 
 all: build/caravan
@@ -113,7 +113,7 @@ run: deps build/caravan
 	fi
 	build/caravan serve
 
-bench: bench-http bench-scoresheet bench-risk bench-intake
+bench: bench-http bench-scoresheet bench-risk bench-intake bench-exchange
 
 bench-http: deps build/caravan
 	bench/http/run
@@ -141,6 +141,15 @@ build/bench/risk-clips: bench/peers/clips/run_clips.c
 
 bench-risk: deps build/bench/risk-gen build/bench/risk-caravan build/bench/risk-clips
 	bench/risk/run
+
+# bench-exchange: credentials signed and verified per second against raw
+# libsodium Ed25519 on the same bytes.
+build/bench/exchange-sign: bench/exchange/sign.c build/libcaravan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< build/libcaravan.a $(LDLIBS)
+
+bench-exchange: deps build/bench/exchange-sign
+	bench/exchange/run
 
 # bench-intake: declarations lodged per second through the single window (wrk).
 bench-intake: deps build/caravan
