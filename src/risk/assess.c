@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/mem.h"
+#include "exchange/advance_cargo.h"
 #include "exchange/partner_aeo.h"
 #include "risk/repository.h"
 
@@ -441,9 +442,10 @@ static int partner_aeo_benefit(struct store_conn *conn, const struct risk_stored
 }
 
 /*
- * The trader's AEO status (the valid authorization worth the most), its
- * compliance score and grade. A trader that is not a registered operator
- * has none of these: status none, score 0, grade "".
+ * The trader's AEO status (the valid authorization worth the most, or the
+ * MRA partner benefit), its compliance score and grade, and whether the
+ * partner's advance cargo data agrees. A trader that is not a registered
+ * operator has none of the first: status none, score 0, grade "".
  */
 static int load_trader(struct store_conn *conn, struct cv_arena *arena,
 		       struct risk_stored_declaration *out)
@@ -455,7 +457,7 @@ static int load_trader(struct store_conn *conn, struct cv_arena *arena,
 	struct store_stmt *stmt;
 	double score = 0;
 	enum risk_aeo best = RISK_AEO_NONE;
-	int rc;
+	int rc, advance;
 
 	out->trader = tin;
 	out->d.aeo = RISK_AEO_NONE;
@@ -487,6 +489,9 @@ static int load_trader(struct store_conn *conn, struct cv_arena *arena,
 		return rc;
 	out->d.aeo = best;
 done:
+	advance = advance_cargo_matches(conn, out->d.id);
+	if (advance < 0)
+		return advance;
 	for (size_t i = 0; i < out->d.nitems; i++) {
 		struct risk_item *it = (struct risk_item *)&out->d.items[i];
 		it->text[RISK_AEO] = best == RISK_AEO_NONE ? "none"
@@ -495,6 +500,7 @@ done:
 				     : best == RISK_AEO_F  ? "AEOF"
 							   : "partner";
 		it->text[RISK_AEO_GRADE] = grade;
+		it->advance_match = advance;
 		it->number[RISK_COMPLIANCE_SCORE - RISK_TEXT_FIELDS] = score;
 	}
 	return CV_OK;

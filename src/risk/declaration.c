@@ -97,6 +97,11 @@ int risk_declaration_from_json(json_t *doc, struct cv_arena *arena, struct risk_
 		return cv_error_set(err, CV_EINVAL, "pre_arrival",
 				    "pre_arrival must be true or false");
 	header.pre_arrival = json_is_true(json_object_get(doc, "pre_arrival"));
+	if (json_object_get(doc, "advance_match") &&
+	    !json_is_boolean(json_object_get(doc, "advance_match")))
+		return cv_error_set(err, CV_EINVAL, "advance_match",
+				    "advance_match must be true or false");
+	header.advance_match = json_is_true(json_object_get(doc, "advance_match"));
 	if (docs) {
 		json_t *v;
 		if (!json_is_array(docs) || json_array_size(docs) > 100)

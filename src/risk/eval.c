@@ -111,7 +111,7 @@ static enum anchor_rank anchor_rank(const struct node *n)
 		return A_LIST;
 	if (n->field < RISK_TEXT_FIELDS)
 		return !equality ? A_NONE : low_cardinality(n->field) ? A_COMMON_FIELD : A_FIELD;
-	if (n->kind == N_CMP && n->field != RISK_PRE_ARRIVAL && n->op != OP_EQ && n->op != OP_NE)
+	if (n->kind == N_CMP && !RISK_IS_FLAG(n->field) && n->op != OP_EQ && n->op != OP_NE)
 		return A_BOUND;
 	return A_NONE;
 }
@@ -304,8 +304,9 @@ static int compare(const struct node *n, const struct risk_item *item, const str
 	/* <0, 0, >0 as the item's field against the value */
 	if (n->field < RISK_TEXT_FIELDS)
 		return text_cmp(item->text[n->field], v->text);
-	double x = n->field == RISK_PRE_ARRIVAL ? (item->pre_arrival != 0)
-						: item->number[n->field - RISK_TEXT_FIELDS];
+	double x = n->field == RISK_PRE_ARRIVAL     ? (item->pre_arrival != 0)
+		   : n->field == RISK_ADVANCE_MATCH ? (item->advance_match != 0)
+						    : item->number[n->field - RISK_TEXT_FIELDS];
 	return x < v->number ? -1 : x > v->number ? 1 : 0;
 }
 

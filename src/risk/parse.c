@@ -44,11 +44,11 @@ struct parser {
 };
 
 static const char *const field_names[RISK_FIELD_COUNT] = {
-	"direction",   "procedure", "office",      "mode",      "hs",
-	"origin",      "departure", "destination", "declarant", "importer",
-	"exporter",    "seller",    "courier",     "aeo",       "aeo_grade",
-	"value",       "net_mass",  "unit_value",  "tax_rate",  "compliance_score",
-	"pre_arrival",
+	"direction",   "procedure",     "office",      "mode",      "hs",
+	"origin",      "departure",     "destination", "declarant", "importer",
+	"exporter",    "seller",        "courier",     "aeo",       "aeo_grade",
+	"value",       "net_mass",      "unit_value",  "tax_rate",  "compliance_score",
+	"pre_arrival", "advance_match",
 };
 
 int risk_field_parse(const char *name)
@@ -276,7 +276,7 @@ static int value(struct parser *ps, struct risk_value *v)
 	return CV_OK;
 }
 
-/* The literal must suit the field: text for text fields, numbers for numbers, true/false for pre_arrival. */
+/* The literal must suit the field: text for text fields, numbers for numbers, true/false for flags. */
 static int check_type(struct parser *ps, int field, const struct risk_value *v, int line, int col)
 {
 	const char *want = NULL;
@@ -285,7 +285,7 @@ static int check_type(struct parser *ps, int field, const struct risk_value *v, 
 		want = "a \"string\"";
 	else if (field >= RISK_TEXT_FIELDS && field < RISK_PRE_ARRIVAL && v->is_text)
 		want = "a number";
-	else if (field == RISK_PRE_ARRIVAL && v->is_text)
+	else if (RISK_IS_FLAG(field) && v->is_text)
 		want = "true or false";
 	if (!want)
 		return CV_OK;
@@ -330,10 +330,10 @@ static struct node *comparison(struct parser *ps)
 		next(ps);
 		if (value(ps, &n->v1) || check_type(ps, field, &n->v1, line, col))
 			return NULL;
-		if (field == RISK_PRE_ARRIVAL && n->op != OP_EQ && n->op != OP_NE) {
+		if (RISK_IS_FLAG(field) && n->op != OP_EQ && n->op != OP_NE) {
 			ps->tline = line;
 			ps->tcol = col;
-			fail(ps, "pre_arrival is compared with = or != only%s", "");
+			fail(ps, "%s is compared with = or != only", risk_field_name(field));
 			return NULL;
 		}
 	} else if (is_word(ps, "in")) {

@@ -66,8 +66,12 @@ enum risk_field {
 	RISK_COMPLIANCE_SCORE,
 	/* true/false */
 	RISK_PRE_ARRIVAL,
+	RISK_ADVANCE_MATCH, /* the partner's advance cargo data matches (docs/EXCHANGE.md) */
 	RISK_FIELD_COUNT
 };
+
+/* true/false fields: compared with = or != only. */
+#define RISK_IS_FLAG(f) ((f) >= RISK_PRE_ARRIVAL && (f) < RISK_FIELD_COUNT)
 
 #define RISK_NUMBER_FIELDS (RISK_PRE_ARRIVAL - RISK_TEXT_FIELDS)
 
@@ -78,6 +82,7 @@ struct risk_item {
 	const char *text[RISK_TEXT_FIELDS];
 	double number[RISK_NUMBER_FIELDS];
 	int pre_arrival;
+	int advance_match;
 	const char *const *documents; /* LPCO and certificate types present */
 	size_t ndocuments;
 	const char *date; /* YYYY-MM-DD the profiles' validity is judged on */

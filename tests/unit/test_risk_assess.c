@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "exchange/advance_cargo.h"
 #include "exchange/partner_aeo.h"
 #include "risk/assess.h"
 #include "risk/examination.h"
@@ -651,4 +652,102 @@ Test(risk_assess, partner_aeo_garbage_is_refused_by_member)
 	cr_assert_eq(partner_aeo_list(conn, NULL, NULL, &all), CV_OK);
 	cr_assert_eq(json_array_size(all), 0, "nothing half-written");
 	json_decref(all);
+}
+
+/* ---- advance cargo data from partners ---- */
+
+static void lodge_with_advance(const char *number, const char *hs, double mass,
+			       const char *departure, const char *reference)
+{
+	struct trade_item item = {hs, "UZ", 10000, mass, 5};
+	const struct trade_document docs[] = {{ADVANCE_CARGO_DOCUMENT_TYPE, reference}};
+	struct trade_declaration d = {.number = number,
+				      .direction = "import",
+				      .office = "KZ-ALA",
+				      .importer = "KZ999",
+				      .departure = departure,
+				      .source = "api",
+				      .lodged_on = today,
+				      .items = &item,
+				      .nitems = 1,
+				      .documents = docs,
+				      .ndocuments = reference ? 1 : 0};
+	char id[CV_UUID_STR];
+	struct cv_error err;
+
+	cr_assert_eq(trade_declaration_insert(conn, &d, id, &err), CV_OK, "%s", err.message);
+}
+
+Test(risk_assess, advance_match_is_true_only_when_the_partners_data_agrees)
+{
+	const struct advance_cargo_item items[] = {{"520811", "UZ", 20, "ROL", 1000},
+						   {"620342", "UZ", 500, "PCE", 200}};
+	struct advance_cargo a = {"urn:uuid:acd-1",
+				  "UZ",
+				  "UZ-EX-2026-0000007",
+				  "UZ-305123456",
+				  "KZ999",
+				  "3",
+				  NULL,
+				  "MSCU1234565",
+				  items,
+				  2,
+				  "{\"signed\":true}"};
+	struct cv_error err;
+	int applied;
+
+	activate("profile NOACD \"no matching advance data\" when advance_match = false"
+		 " then score 45 end\n");
+	cr_assert_eq(advance_cargo_record(conn, &a, "2026-11-28T00:00:00Z", &applied, &err), CV_OK,
+		     "%s", err.message);
+	cr_assert_eq(applied, 1);
+	cr_assert_eq(advance_cargo_record(conn, &a, "2026-11-28T00:00:01Z", &applied, &err), CV_OK);
+	cr_assert_eq(applied, 0, "the same document twice is stored once");
+
+	lodge_with_advance("ACD-1", "520811", 1050, "UZ", "UZ-EX-2026-0000007");
+	lodge_with_advance("ACD-2", "520812", 900, "UZ", "UZ-EX-2026-0000007");
+	lodge_with_advance("ACD-3", "520811", 1300, "UZ", "UZ-EX-2026-0000007");
+	lodge_with_advance("ACD-4", "520811", 900, "CN", "UZ-EX-2026-0000007");
+	lodge_with_advance("ACD-5", "520811", 900, "UZ", NULL);
+	lodge_with_advance("ACD-6", "520811", 900, "UZ", "UZ-EX-2026-0000999");
+	cr_assert_str_eq(lane_of("ACD-1"), "green", "announced, 5 %% more mass than announced");
+	cr_assert_str_eq(lane_of("ACD-2"), "yellow", "a subheading that was not announced");
+	cr_assert_str_eq(lane_of("ACD-3"), "yellow", "30 %% more mass than announced");
+	cr_assert_str_eq(lane_of("ACD-4"), "yellow", "dispatched from another country");
+	cr_assert_str_eq(lane_of("ACD-5"), "yellow", "no advance data referenced");
+	cr_assert_str_eq(lane_of("ACD-6"), "yellow", "advance data never received");
+}
+
+Test(risk_assess, advance_cargo_garbage_is_refused_by_member_and_nothing_is_stored)
+{
+	const struct advance_cargo_item good[] = {{"520811", "UZ", 1, "ROL", 10}};
+	const struct advance_cargo_item bad_hs[] = {{"52A811", "UZ", 1, "ROL", 10}};
+	const struct advance_cargo_item negative[] = {{"520811", "UZ", 1, "ROL", -10}};
+	struct {
+		struct advance_cargo a;
+		const char *field;
+	} bad[] = {
+		{{"", "UZ", "E-1", "", "", "", NULL, "", good, 1, "{}"}, "id"},
+		{{"d", "Uzbekistan", "E-1", "", "", "", NULL, "", good, 1, "{}"}, "country"},
+		{{"d", "UZ", "", "", "", "", NULL, "", good, 1, "{}"}, "export_number"},
+		{{"d", "UZ", "E-1", "", "", "", "tomorrow", "", good, 1, "{}"}, "expected_arrival"},
+		{{"d", "UZ", "E-1", "", "", "", NULL, "", good, 0, "{}"}, "items"},
+		{{"d", "UZ", "E-1", "", "", "", NULL, "", bad_hs, 1, "{}"}, "items"},
+		{{"d", "UZ", "E-1", "", "", "", NULL, "", negative, 1, "{}"}, "items"},
+		{{"d", "UZ", "E-1", "", "", "", NULL, "", good, 1, ""}, "document"},
+	};
+	struct store_stmt *s;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cv_error err;
+		int applied = 1;
+		cr_assert_eq(advance_cargo_record(conn, &bad[i].a, "2026-11-28T00:00:00Z", &applied,
+						  &err),
+			     CV_EINVAL, "case %zu accepted", i);
+		cr_assert_str_eq(err.field, bad[i].field, "case %zu", i);
+		cr_assert_eq(applied, 0);
+	}
+	cr_assert_eq(store_query_row(conn, &s, "SELECT count(*) FROM advance_cargo", ""), CV_OK);
+	cr_assert_eq(store_col_int64(s, 0), 0);
+	store_finish(s);
 }

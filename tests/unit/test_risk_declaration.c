@@ -50,6 +50,8 @@ Test(risk_declaration, garbage_is_refused_naming_the_field)
 		 "documents"},
 		{"{\"id\":\"D\",\"pre_arrival\":\"yes\",\"items\":[{\"hs\":\"851713\"}]}",
 		 "pre_arrival"},
+		{"{\"id\":\"D\",\"advance_match\":1,\"items\":[{\"hs\":\"851713\"}]}",
+		 "advance_match"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct risk_declaration d;

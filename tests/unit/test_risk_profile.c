@@ -138,6 +138,10 @@ Test(risk_profile, every_operator)
 	cr_assert(holds("value between 1000 and 5000", &it));
 	cr_assert(holds("has_document(\"INVOICE\")", &it));
 	cr_assert(holds("pre_arrival = true", &it));
+	cr_assert(holds("advance_match = false", &it));
+	it.advance_match = 1;
+	cr_assert(holds("advance_match = true", &it));
+	cr_assert_not(holds("advance_match != true", &it));
 	cr_assert(holds("compliance_score < 80", &it), "an absent number is 0");
 	cr_assert(holds("hs = \"29034500\"", &it));
 }
@@ -208,6 +212,10 @@ Test(risk_profile, errors_name_line_column_and_what_was_expected)
 	assert_error("profile A \"a\" when (origin = \"CN\" then score 1 end", 1, 35, "expected )");
 	assert_error("profile A \"a\" when pre_arrival > true then score 1 end", 1, 20,
 		     "= or != only");
+	assert_error("profile A \"a\" when advance_match >= true then score 1 end", 1, 20,
+		     "advance_match is compared with = or != only");
+	assert_error("profile A \"a\" when advance_match = \"yes\" then score 1 end", 1, 20,
+		     "true or false");
 	assert_error("rule A \"a\" when origin = \"CN\" then score 1 end", 1, 1,
 		     "expected \"profile\"");
 }

@@ -1,0 +1,57 @@
+/*
+ * advance_cargo.h — advance cargo data received from partner
+ * administrations, and how an import declaration compares with it.
+ *
+ * A partner node sends, when it releases an export destined here, a signed
+ * document with the consignment (docs/EXCHANGE.md). The importer's
+ * declaration references it (document type ADVANCE_CARGO_DOCUMENT_TYPE,
+ * reference: the export declaration's number); the selectivity engine sees
+ * advance_match true when the referenced data came from the country of
+ * dispatch and agrees: every declared HS subheading was announced, and for
+ * each the declared net mass is at most ADVANCE_CARGO_MASS_TOLERANCE above
+ * the announced one.
+ */
+#ifndef CV_EXCHANGE_ADVANCE_CARGO_H
+#define CV_EXCHANGE_ADVANCE_CARGO_H
+
+#include "base/err.h"
+#include "store/db.h"
+
+#include <stddef.h>
+
+#define ADVANCE_CARGO_DOCUMENT_TYPE "ADVANCE-CARGO"
+#define ADVANCE_CARGO_MASS_TOLERANCE 0.10
+
+struct advance_cargo_item {
+	const char *hs; /* 6 to 10 digits */
+	const char *origin;
+	double quantity;
+	const char *unit;
+	double net_mass; /* kg */
+};
+
+struct advance_cargo {
+	const char *id;            /* the signed document's id */
+	const char *country;       /* the sender (country of export), ISO 3166 alpha-2 */
+	const char *export_number; /* the export declaration there */
+	const char *exporter, *importer, *mode;
+	const char *expected_arrival; /* RFC 3339 or NULL */
+	const char *containers;       /* ISO 6346 numbers, space-separated ("" none) */
+	const struct advance_cargo_item *items;
+	size_t nitems;
+	const char *document; /* the signed document as received (JSON text) */
+};
+
+/*
+ * Store received advance cargo data in the caller's transaction. The same
+ * document again changes nothing (*applied 0); a newer document for the
+ * same export (an amendment there) replaces the older. CV_EINVAL naming
+ * the bad member.
+ */
+int advance_cargo_record(struct store_conn *conn, const struct advance_cargo *a, const char *now,
+			 int *applied, struct cv_error *err);
+
+/* 1 when declaration_id's referenced advance cargo data agrees, 0 when not (or none), < 0 on error. */
+int advance_cargo_matches(struct store_conn *conn, const char *declaration_id);
+
+#endif
