@@ -282,7 +282,8 @@ int api_declaration_risk_assess(struct api_call *call, struct http_response *res
 	cv_error_clear(&err);
 	rc = risk_assessor_open(call->conn, &a, &err);
 	if (!rc) {
-		rc = risk_assess_stored(a, call->conn, http_param(call->req, "id"), &out, &err);
+		rc = risk_assess_stored(a, call->conn, http_param(call->req, "id"), NULL, &out,
+					&err);
 		risk_assessor_free(a);
 	}
 	if (rc)

@@ -608,7 +608,7 @@ static int store_hits(struct store_conn *conn, const char *decision_id, json_t *
 }
 
 int risk_assess_stored(struct risk_assessor *a, struct store_conn *conn, const char *key,
-		       json_t **out, struct cv_error *err)
+		       struct risk_outcome *brief, json_t **out, struct cv_error *err)
 {
 	struct risk_stored_declaration sd;
 	char id[CV_UUID_STR], now[CV_RFC3339_MAX], today[CV_DATE_MAX];
@@ -663,6 +663,10 @@ int risk_assess_stored(struct risk_assessor *a, struct store_conn *conn, const c
 				 "UPDATE declarations SET status = 'lane_assigned'"
 				 " WHERE id = $1 AND status = 'accepted'",
 				 "t", sd.d.id);
+	if (!rc && brief) {
+		snprintf(brief->decision_id, sizeof(brief->decision_id), "%s", id);
+		snprintf(brief->lane, sizeof(brief->lane), "%s", risk_lane_name(lane));
+	}
 	if (!rc && out)
 		rc = risk_decision_get(conn, sd.d.id, out);
 done:

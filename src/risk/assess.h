@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/ids.h"
 #include "risk/decision.h"
 #include "risk/training.h"
 #include "store/db.h"
@@ -57,14 +58,21 @@ struct risk_stored_declaration {
 int risk_declaration_load(struct store_conn *conn, const char *id, struct cv_arena *arena,
 			  struct risk_stored_declaration *out, struct cv_error *err);
 
+/* What a caller that only goes on needs of a decision. */
+struct risk_outcome {
+	char decision_id[CV_UUID_STR];
+	char lane[8]; /* green, blue, yellow, red */
+};
+
 /*
  * Decide the lane of a stored declaration and store the decision (the
- * previous one, if any, is superseded). *out (may be NULL) receives the
- * decision as GET /api/v1/declarations/{id}/risk returns it. In a write
- * transaction.
+ * previous one, if any, is superseded). brief (may be NULL) receives the
+ * decision's id and lane; *out (may be NULL) the whole decision as GET
+ * /api/v1/declarations/{id}/risk returns it, read back (dearer: ask for
+ * it only to show it). In a write transaction.
  */
 int risk_assess_stored(struct risk_assessor *a, struct store_conn *conn, const char *id,
-		       json_t **out, struct cv_error *err);
+		       struct risk_outcome *brief, json_t **out, struct cv_error *err);
 
 /* The current decision of a declaration; CV_ENOTFOUND when it has none. */
 int risk_decision_get(struct store_conn *conn, const char *id, json_t **out);

@@ -58,7 +58,7 @@ static int import_one(struct store_conn *conn, struct risk_assessor *assessor,
 							     : "clean",
 				      NULL, NULL};
 	char on[CV_DATE_MAX], id[CV_UUID_STR];
-	json_t *decision = NULL;
+	struct risk_outcome decision;
 	int rc;
 
 	if (trade_declaration_exists(conn, d.number)) {
@@ -78,12 +78,10 @@ static int import_one(struct store_conn *conn, struct risk_assessor *assessor,
 	rc = trade_declaration_insert(conn, &d, id, err);
 	json_decref(d.document);
 	if (!rc && assessor)
-		rc = risk_assess_stored(assessor, conn, id, &decision, err);
-	for (int lane = RISK_GREEN; decision && lane <= RISK_RED; lane++)
-		if (!strcmp(risk_lane_name((enum risk_lane)lane),
-			    json_string_value(json_object_get(decision, "lane"))))
+		rc = risk_assess_stored(assessor, conn, id, &decision, NULL, err);
+	for (int lane = RISK_GREEN; assessor && !rc && lane <= RISK_RED; lane++)
+		if (!strcmp(risk_lane_name((enum risk_lane)lane), decision.lane))
 			stats->lanes[lane]++;
-	json_decref(decision);
 	if (!rc)
 		rc = risk_examination_record(conn, ctx, "import", id, &ex, NULL, err);
 	if (!rc) {

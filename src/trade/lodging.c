@@ -428,23 +428,22 @@ static int decide(struct store_conn *conn, const char *id, const char *operator_
 		  char lane[16], struct cv_error *err)
 {
 	struct risk_assessor *a;
-	json_t *decision = NULL;
+	struct risk_outcome decision;
 	int rc = risk_assessor_open(conn, &a, err);
 
 	if (!rc) {
-		rc = risk_assess_stored(a, conn, id, &decision, err);
+		rc = risk_assess_stored(a, conn, id, &decision, NULL, err);
 		risk_assessor_free(a);
 	}
 	if (!rc)
 		rc = trade_event(conn, id, "risk_decided", at, "engine",
-				 json_pack("{s:O, s:O}", "decision", json_object_get(decision, "id"),
-					   "lane", json_object_get(decision, "lane")));
+				 json_pack("{s:s, s:s}", "decision", decision.decision_id, "lane",
+					   decision.lane));
 	if (!rc)
 		rc = trade_notify(conn, operator_id, id, "lane_assigned", at,
-				  json_pack("{s:O}", "lane", json_object_get(decision, "lane")));
+				  json_pack("{s:s}", "lane", decision.lane));
 	if (!rc)
-		snprintf(lane, 16, "%s", json_string_value(json_object_get(decision, "lane")));
-	json_decref(decision);
+		snprintf(lane, 16, "%s", decision.lane);
 	return rc;
 }
 

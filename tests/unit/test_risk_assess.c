@@ -114,7 +114,8 @@ static json_t *assess(const char *number)
 	json_t *out;
 
 	cr_assert_eq(risk_assessor_open(conn, &a, &err), CV_OK, "%s", err.message);
-	cr_assert_eq(risk_assess_stored(a, conn, number, &out, &err), CV_OK, "%s", err.message);
+	cr_assert_eq(risk_assess_stored(a, conn, number, NULL, &out, &err), CV_OK, "%s",
+		     err.message);
 	risk_assessor_free(a);
 	return out;
 }
@@ -211,7 +212,7 @@ Test(risk_assess, unknown_declarations_are_not_found)
 	json_t *out;
 
 	cr_assert_eq(risk_assessor_open(conn, &a, &err), CV_OK);
-	cr_assert_eq(risk_assess_stored(a, conn, "NO-SUCH", &out, &err), CV_ENOTFOUND);
+	cr_assert_eq(risk_assess_stored(a, conn, "NO-SUCH", NULL, &out, &err), CV_ENOTFOUND);
 	risk_assessor_free(a);
 	cr_assert_eq(risk_decision_get(conn, "NO-SUCH", &out), CV_ENOTFOUND);
 }
