@@ -200,6 +200,7 @@ int api_requirements(struct api_call *call, struct http_response *resp);
 int api_examinations_pending(struct api_call *call, struct http_response *resp);
 int api_reports_release_times(struct api_call *call, struct http_response *resp);
 int api_reports_green(struct api_call *call, struct http_response *resp);
+int api_partner_aeo_list(struct api_call *call, struct http_response *resp);
 int api_webhook_get(struct api_call *call, struct http_response *resp);
 int api_webhook_put(struct api_call *call, struct http_response *resp);
 int api_webhook_delete(struct api_call *call, struct http_response *resp);

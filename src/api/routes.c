@@ -105,6 +105,7 @@ const struct api_route api_routes[] = {
 	{"POST", "/api/v1/declarations/{id}/exit",  PERM_RELEASE,       API_WRITE, "declaration.exit", api_declarations_exit},
 	{"GET",  "/api/v1/reports/release-times",   PERM_REPORTS_READ,  0, NULL, api_reports_release_times},
 	{"GET",  "/api/v1/reports/green",           PERM_REPORTS_READ,  0, NULL, api_reports_green},
+	{"GET",  "/api/v1/partner-aeo",             PERM_RISK_READ,     0, NULL, api_partner_aeo_list},
 	{"GET",  "/api/v1/notifications",           PERM_NOTIFICATIONS_READ, 0, NULL, api_notifications_list},
 	{"GET",  "/api/v1/webhook",                 PERM_NOTIFICATIONS_READ, 0, NULL, api_webhook_get},
 	{"PUT",  "/api/v1/webhook",                 PERM_WEBHOOK_MANAGE, API_JSON | API_WRITE | API_SECRET, "webhook.set", api_webhook_put},

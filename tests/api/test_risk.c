@@ -166,3 +166,28 @@ Test(risk, watchlists_are_kept_as_csv_entry_by_entry_and_listed)
 			  NULL, NULL),
 		     403);
 }
+
+Test(risk, the_partner_aeo_register_is_read_by_customs_and_refuses_garbage)
+{
+	struct test_response r;
+
+	cr_assert_eq(call("risk.analyst", "GET", "/api/v1/partner-aeo", NULL, &r), 200, "%s",
+		     r.body);
+	cr_assert(json_is_array(json_object_get(r.json, "items")));
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "count")),
+		     (json_int_t)json_array_size(json_object_get(r.json, "items")));
+	test_response_free(&r);
+	cr_assert_eq(call("trader", "GET", "/api/v1/partner-aeo", NULL, NULL), 403);
+	cr_assert_eq(call("risk.analyst", "GET", "/api/v1/partner-aeo?country=uzb", NULL, &r), 422);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "errors"), 0),
+						 "field")),
+			 "country");
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "GET", "/api/v1/partner-aeo?id=", NULL, &r), 422);
+	test_response_free(&r);
+	cr_assert_eq(call("risk.analyst", "GET", "/api/v1/partner-aeo?country=UZ&id=305123456",
+			  NULL, &r),
+		     200, "%s", r.body);
+	test_response_free(&r);
+}
