@@ -85,7 +85,7 @@ build/asan/caravan-tests: $(TEST_OBJ) build/asan/libcaravan.a
 
 # A template database (schema, reference data, demo) that API tests copy.
 build/asan/template.db: build/asan/caravan $(wildcard data/*/*) $(wildcard data/*.json)
-	rm -f $@ $@-wal $@-shm
+	rm -f $@ $@-wal $@-shm build/asan/template.key
 	CARAVAN_LOG_LEVEL=warn build/asan/caravan init --db sqlite:$@ >/dev/null
 	CARAVAN_LOG_LEVEL=warn build/asan/caravan demo --db sqlite:$@ >/dev/null
 	for u in $(DEMO_USERS); do \

@@ -25,10 +25,13 @@
 
 #include <jansson.h>
 
-/* The node as the API sees it: configuration and the database. */
+struct exchange_node;
+
+/* The node as the API sees it: configuration, the database, its identity in the exchange. */
 struct api_app {
 	const struct cv_config *config;
 	struct store *store;
+	const struct exchange_node *node; /* NULL when the node has no key file yet */
 };
 
 /* Everything a handler needs for one request. */
@@ -241,6 +244,8 @@ int api_safe_standards(struct api_call *call, struct http_response *resp);
 int api_safe_standard_get(struct api_call *call, struct http_response *resp);
 int api_safe_assess(struct api_call *call, struct http_response *resp);
 int api_safe_report(struct api_call *call, struct http_response *resp);
+
+int api_did_document(struct api_call *call, struct http_response *resp);
 
 int api_audit_list(struct api_call *call, struct http_response *resp);
 int api_audit_verify(struct api_call *call, struct http_response *resp);

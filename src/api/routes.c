@@ -14,6 +14,8 @@ const struct api_route api_routes[] = {
 	{"GET",  "/healthz",                        PERM_PUBLIC,        0, NULL, api_healthz},
 	{"GET",  "/api/v1/meta",                    PERM_PUBLIC,        0, NULL, api_meta},
 	{"GET",  "/api/v1/openapi.yaml",            PERM_PUBLIC,        0, NULL, api_openapi},
+	/* The node's DID document (did:web): the keys that verify what it signs. */
+	{"GET",  "/.well-known/did.json",           PERM_PUBLIC,        0, NULL, api_did_document},
 
 	{"POST", "/api/v1/auth/login",              PERM_PUBLIC,        API_JSON, NULL, api_auth_login},
 	{"POST", "/api/v1/auth/logout",             PERM_AUTHENTICATED, API_WRITE, "auth.logout", api_auth_logout},

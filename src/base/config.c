@@ -66,6 +66,11 @@ static const struct key keys[] = {
 		"folder of uploaded documents, stored by their SHA-256"),
 	STR_KEY("public_url", KEY_STR, public_url,
 		"base URL by which the public reaches this node (verification links and QR codes)"),
+	STR_KEY("node_key", KEY_STR, node_key,
+		"the node's signing key file (caravan init makes it); empty: beside the SQLite database, "
+		"with .key for .db"),
+	STR_KEY("node_did", KEY_STR, node_did,
+		"the node's DID (did:web:HOST); empty: derived from public_url"),
 	INT_KEY("public_rate_per_minute", public_rate_per_minute, 1, 1000000000,
 		"requests a minute one address may make to public lookups (AEO verification)"),
 };

@@ -43,6 +43,8 @@ struct cv_config {
 	int public_rate_per_minute;    /* requests a minute per address to public lookups */
 	char public_url[CV_CONFIG_STR]; /* how the public reaches this node: verification links, QR codes */
 	char attachments_dir[CV_CONFIG_STR]; /* content-addressed store of uploaded documents */
+	char node_key[CV_CONFIG_STR];        /* the node's key file; "": beside the database */
+	char node_did[CV_CONFIG_STR];        /* the node's DID; "": did:web of public_url */
 };
 
 /* Built-in defaults: listen 127.0.0.1:8080, db sqlite:var/caravan.db, KZ... */

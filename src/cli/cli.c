@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{"import", cmd_import,
 	 "load data files: declarations-csv (declarations with examination results)"},
 	{"doc", cmd_doc, "documents anyone can verify: canon, sign, verify (eddsa-jcs-2022)"},
+	{"key", cmd_key, "the node's signing keys and DID: show, rotate"},
 	{"compliance", cmd_compliance, "rescore every operator's compliance scoresheet: recompute"},
 	{"version", cmd_version, "print the version"},
 };

@@ -59,6 +59,7 @@ int cmd_risk(int argc, char **argv);
 int cmd_risk_train(int argc, char **argv); /* caravan risk train */
 int cmd_import(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/mem.h"
 #include "exchange/credential.h"
+#include "exchange/did.h"
 #include "exchange/jcs.h"
 
 #include <stdio.h>
@@ -23,7 +24,7 @@ static const char usage[] =
 	"usage: caravan doc canon FILE\n"
 	"       caravan doc sign --key KEYFILE [--verification-method URI] [--created RFC3339]\n"
 	"                        [--purpose PURPOSE] FILE\n"
-	"       caravan doc verify FILE\n\n"
+	"       caravan doc verify [--did-document DIDFILE] FILE\n\n"
 	"Documents anyone can verify: JSON with a W3C Data Integrity proof, cryptosuite\n"
 	"eddsa-jcs-2022 (Ed25519 over the JSON canonicalization of RFC 8785). FILE is a\n"
 	"JSON file, or - for standard input.\n\n"
@@ -34,8 +35,10 @@ static const char usage[] =
 	"          32-byte seed after the multicodec prefix 0x8026; \"privateKeyMultibase\"\n"
 	"          is read too). --verification-method defaults to the key's did:key URL,\n"
 	"          --created to now, --purpose to assertionMethod.\n"
-	"  verify  print \"valid\" and exit 0, or \"invalid: REASON\" and exit 1. The\n"
-	"          verification method must be a did:key URL (resolved offline).\n\n"
+	"  verify  print \"valid\" and exit 0, or \"invalid: REASON\" and exit 1. A did:key\n"
+	"          verification method is resolved offline; a did:web one (DID#key-N) in\n"
+	"          the DID document DIDFILE (a node's /.well-known/did.json, or the output\n"
+	"          of caravan key show --did-document): nothing is fetched.\n\n"
 	"Exit codes: 0 done (valid), 1 failed (invalid, unreadable or malformed input),\n"
 	"2 wrong usage.\n";
 
@@ -124,22 +127,47 @@ static int doc_canon(const char *path)
 	return rc;
 }
 
-static int doc_verify(const char *path)
+static int doc_verify(const char *path, const char *did_document_path)
 {
+	json_t *value = NULL, *did_document = NULL;
+	struct exchange_did_documents documents = {NULL, 0, 1};
+	struct exchange_resolver resolver = {exchange_did_documents_resolve, &documents};
+	const char *method;
 	struct cv_error err;
-	json_t *value;
-	int rc = load_json(path, &value);
+	int rc = CLI_OK;
 
-	if (rc)
+	if (did_document_path) {
+		rc = load_json(did_document_path, &did_document);
+		if (rc == CLI_OK && !json_is_string(json_object_get(did_document, "id"))) {
+			fprintf(stderr, "caravan doc verify: %s is not a DID document (no id)\n",
+				did_document_path);
+			rc = CLI_FAILED;
+		}
+		documents.documents = (const json_t *const *)&did_document;
+		documents.count = 1;
+	}
+	if (rc == CLI_OK)
+		rc = load_json(path, &value);
+	if (rc) {
+		json_decref(did_document);
 		return rc;
+	}
+	method = json_string_value(
+		json_object_get(json_object_get(value, "proof"), "verificationMethod"));
 	cv_error_clear(&err);
-	if (exchange_credential_verify(value, &err)) {
-		printf("invalid: %s\n", err.message[0] ? err.message : cv_strerror(err.code));
+	if ((rc = exchange_credential_verify_with(value, &resolver, &err))) {
+		printf("invalid: %s%s\n", err.message[0] ? err.message : cv_strerror(err.code),
+		       rc == CV_ENOTFOUND && !did_document_path && method &&
+				       strncmp(method, EXCHANGE_DID_WEB_PREFIX,
+					       strlen(EXCHANGE_DID_WEB_PREFIX)) == 0
+			       ? " (pass the signer's DID document with --did-document FILE)"
+			       : "");
 		rc = CLI_FAILED;
 	} else {
 		printf("valid\n");
 	}
 	json_decref(value);
+	json_decref(did_document);
 	return rc;
 }
 
@@ -148,6 +176,7 @@ struct sign_request {
 	const char *verification_method;
 	const char *created;
 	const char *purpose;
+	const char *did_document;
 };
 
 static int doc_sign(const char *path, const struct sign_request *request)
@@ -204,11 +233,12 @@ out:
 
 int cmd_doc(int argc, char **argv)
 {
-	struct sign_request request = {NULL, NULL, NULL, NULL};
+	struct sign_request request = {NULL, NULL, NULL, NULL, NULL};
 	struct cli_flag flags[] = {{"key", &request.key_path, NULL},
 				   {"verification-method", &request.verification_method, NULL},
 				   {"created", &request.created, NULL},
 				   {"purpose", &request.purpose, NULL},
+				   {"did-document", &request.did_document, NULL},
 				   {NULL, NULL, NULL}};
 	struct cli_args args;
 	const char *sub;
@@ -233,10 +263,14 @@ int cmd_doc(int argc, char **argv)
 			sub, usage);
 		return CLI_USAGE;
 	}
+	if (strcmp(sub, "verify") != 0 && request.did_document) {
+		fprintf(stderr, "caravan doc %s: --did-document is for verify\n%s", sub, usage);
+		return CLI_USAGE;
+	}
 	if (strcmp(sub, "canon") == 0)
 		return doc_canon(args.positional[1]);
 	if (strcmp(sub, "verify") == 0)
-		return doc_verify(args.positional[1]);
+		return doc_verify(args.positional[1], request.did_document);
 	if (strcmp(sub, "sign") != 0) {
 		fprintf(stderr, "caravan doc: unknown subcommand \"%s\" (canon, sign, verify)\n%s",
 			sub, usage);

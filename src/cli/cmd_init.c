@@ -3,17 +3,20 @@
 
 #include "aeo/safe.h"
 #include "aeo/saq.h"
+#include "exchange/node.h"
 #include "refdata/refdata.h"
 #include "store/migrate.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 static const char init_usage[] =
 	"usage: caravan init [--db URL] [--data-dir DIR] [--config FILE]\n\n"
 	"Create the database schema (migrations) and load reference data: ISO 3166\n"
 	"countries and ISO 4217 currencies (Debian's iso-codes), CAREC membership and\n"
-	"the HS nomenclature (DIR/hs). Safe to re-run: it brings the database up to\n"
-	"date and refreshes the reference data.\n";
+	"the HS nomenclature (DIR/hs). Makes the node's signing key (node_key, by default\n"
+	"beside the database) when there is none. Safe to re-run: it brings the database\n"
+	"up to date, refreshes the reference data and keeps the key.\n";
 
 static const char migrate_usage[] =
 	"usage: caravan migrate [--db URL] [--config FILE]\n\n"
@@ -49,6 +52,35 @@ static int load_aeo_data(struct store_conn *conn, const char *data_dir, int *saf
 	return rc;
 }
 
+/*
+ * The node's signing key: made when there is none, checked when there is one
+ * (never replaced: `caravan key rotate` does that, keeping the old keys).
+ */
+static int ensure_node_key(const struct cv_config *config)
+{
+	struct exchange_node *node = NULL;
+	char path[CV_CONFIG_STR];
+	struct cv_error err;
+	int made = 0, rc;
+
+	cv_error_clear(&err);
+	rc = exchange_node_key_path(config, path, sizeof(path), &err);
+	if (rc == CV_OK && access(path, F_OK) != 0) {
+		rc = exchange_node_key_create(path, &err);
+		made = rc == CV_OK;
+	}
+	if (rc == CV_OK)
+		rc = exchange_node_open(config, &node, &err);
+	if (rc) {
+		fprintf(stderr, "caravan init: node key: %s\n", err.message);
+		return CLI_FAILED;
+	}
+	printf("caravan: node key %s (%s key-%d), DID %s\n", path, made ? "created," : "kept,",
+	       node->keys[0].number, node->did);
+	exchange_node_free(node);
+	return CLI_OK;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	struct cli_args args;
@@ -72,13 +104,15 @@ int cmd_init(int argc, char **argv)
 			rc = CLI_FAILED;
 		}
 	}
-	if (rc == CLI_OK)
+	if (rc == CLI_OK) {
 		printf("caravan: %s ready (schema version %d): %ld countries, %ld currencies, "
 		       "%ld CAREC members, %ld HS sections, %ld HS codes, %d SAFE standards, "
 		       "%d questionnaire template%s\n",
 		       args.config.db, version, counts.countries, counts.currencies, counts.carec,
 		       counts.hs_sections, counts.hs_codes, safe_count, saq_count,
 		       saq_count == 1 ? "" : "s");
+		rc = ensure_node_key(&args.config);
+	}
 	store_close(store);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "exchange/node.h"
 #include "http/server.h"
 #include "store/migrate.h"
 #include "trade/webhooks.h"
@@ -98,13 +99,38 @@ static void *deliver(void *arg)
 	return NULL;
 }
 
+/*
+ * The node's identity in the exchange. Without a key file the node serves
+ * everything else (a database made before keys existed): it says so and
+ * what to run. A key file that is there but wrong stops it.
+ */
+static int open_node(const struct cv_config *config, struct exchange_node **node)
+{
+	struct cv_error err;
+	int rc;
+
+	cv_error_clear(&err);
+	rc = exchange_node_open(config, node, &err);
+	if (rc == CV_ENOTFOUND) {
+		cv_warn("serve", "%s; until then the node signs nothing and serves no DID document",
+			err.message);
+		return CLI_OK;
+	}
+	if (rc) {
+		fprintf(stderr, "caravan serve: %s\n", err.message);
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
 static int serve(const struct cv_config *config, struct store *store)
 {
 	struct deliverer deliverer = {store, config, PTHREAD_MUTEX_INITIALIZER,
 				      PTHREAD_COND_INITIALIZER, 0};
 	pthread_t deliver_thread;
 	int delivering = 0;
-	struct api_app app = {config, store};
+	struct exchange_node *node = NULL;
+	struct api_app app = {config, store, NULL};
 	struct http_server_options opts = {0};
 	struct http_server *server = NULL;
 	char host[256], *cert = NULL, *key = NULL;
@@ -128,6 +154,9 @@ static int serve(const struct cv_config *config, struct store *store)
 		opts.tls_cert = cert;
 		opts.tls_key = key;
 	}
+	if (open_node(config, &node))
+		goto out;
+	app.node = node;
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGINT);
 	sigaddset(&signals, SIGTERM);
@@ -160,6 +189,7 @@ static int serve(const struct cv_config *config, struct store *store)
 	cv_info("serve", "stopped");
 	rc = CLI_OK;
 out:
+	exchange_node_free(node);
 	cv_free(cert);
 	if (key)
 		memset(key, 0, strlen(key));

@@ -12,9 +12,11 @@
  * signature. The verifier reads input from anyone: it never asserts on it,
  * and every failure says what was wrong (tests/fuzz/fuzz_verify.c).
  *
- * did:key is the only verification method: the key is in the identifier, so
- * verifying needs no network and no registry. Keys of partner nodes by
- * other DID methods (did:web) come with the partner registry.
+ * did:key is resolved here: the key is in the identifier, so verifying needs
+ * no network and no registry. Other verification methods (did:web: the
+ * node's own keys, a partner's from the registry) go through a struct
+ * exchange_resolver the caller passes (exchange/did.h); none is ever
+ * fetched.
  */
 #include "exchange/credential.h"
 
@@ -61,6 +63,38 @@ int exchange_key_multibase(const unsigned char public_key[crypto_sign_PUBLICKEYB
 	memcpy(bytes + 2, public_key, crypto_sign_PUBLICKEYBYTES);
 	rc = cv_buf_addch(out, MULTIBASE_BASE58BTC);
 	return rc ? rc : exchange_base58_encode(bytes, sizeof(bytes), out);
+}
+
+int exchange_key_public_from_multibase(const char *multikey,
+				       unsigned char public_key[crypto_sign_PUBLICKEYBYTES])
+{
+	return multibase_decode(multikey, ed25519_pub_prefix, public_key,
+				crypto_sign_PUBLICKEYBYTES);
+}
+
+int exchange_key_secret_multibase(const struct exchange_key *key, struct cv_buf *out)
+{
+	unsigned char bytes[2 + crypto_sign_SEEDBYTES];
+	int rc;
+
+	if (!key->has_secret)
+		return CV_EINVAL;
+	memcpy(bytes, ed25519_priv_prefix, 2);
+	crypto_sign_ed25519_sk_to_seed(bytes + 2, key->secret_key);
+	rc = cv_buf_addch(out, MULTIBASE_BASE58BTC);
+	if (rc == CV_OK)
+		rc = exchange_base58_encode(bytes, sizeof(bytes), out);
+	sodium_memzero(bytes, sizeof(bytes));
+	return rc;
+}
+
+int exchange_key_generate(struct exchange_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (sodium_init() < 0 || crypto_sign_keypair(key->public_key, key->secret_key) != 0)
+		return CV_EINTERNAL;
+	key->has_secret = 1;
+	return CV_OK;
 }
 
 int exchange_key_did(const unsigned char public_key[crypto_sign_PUBLICKEYBYTES], struct cv_buf *out)
@@ -320,12 +354,13 @@ static const char *proof_string(const json_t *proof, const char *name, struct cv
 
 /*
  * Check the proof's shape, type and cryptosuite; fill signature and the
- * signer's public key.
+ * signer's public key, which resolver (NULL: did:key) finds.
  */
-static int check_proof(const json_t *proof, unsigned char signature[crypto_sign_BYTES],
+static int check_proof(const json_t *proof, const struct exchange_resolver *resolver,
+		       unsigned char signature[crypto_sign_BYTES],
 		       unsigned char public_key[crypto_sign_PUBLICKEYBYTES], struct cv_error *err)
 {
-	const char *type, *suite, *method, *value, *created;
+	const char *type, *suite, *purpose, *method, *value, *created;
 	int64_t ms;
 
 	if (json_is_array(proof))
@@ -343,7 +378,7 @@ static int check_proof(const json_t *proof, unsigned char signature[crypto_sign_
 	if (strcmp(suite, EXCHANGE_CRYPTOSUITE) != 0)
 		return cv_error_set(err, CV_EUNSUPPORTED, "cryptosuite",
 				    "unsupported cryptosuite (only " EXCHANGE_CRYPTOSUITE ")");
-	if (!proof_string(proof, "proofPurpose", err) ||
+	if (!(purpose = proof_string(proof, "proofPurpose", err)) ||
 	    !(method = proof_string(proof, "verificationMethod", err)) ||
 	    !(value = proof_string(proof, "proofValue", err)))
 		return CV_EINVAL;
@@ -366,10 +401,18 @@ static int check_proof(const json_t *proof, unsigned char signature[crypto_sign_
 					    "(z...)");
 		memcpy(signature, bytes, crypto_sign_BYTES);
 	}
+	if (resolver)
+		return resolver->resolve(resolver->ctx, method, purpose, public_key, err);
 	return exchange_did_key_resolve(method, public_key, err);
 }
 
 int exchange_credential_verify(const json_t *secured, struct cv_error *err)
+{
+	return exchange_credential_verify_with(secured, NULL, err);
+}
+
+int exchange_credential_verify_with(const json_t *secured, const struct exchange_resolver *resolver,
+				    struct cv_error *err)
 {
 	unsigned char signature[crypto_sign_BYTES], public_key[crypto_sign_PUBLICKEYBYTES];
 	unsigned char hash_data[EXCHANGE_HASH_DATA_BYTES];
@@ -381,7 +424,7 @@ int exchange_credential_verify(const json_t *secured, struct cv_error *err)
 	proof = json_object_get(secured, "proof");
 	if (!proof)
 		return cv_error_set(err, CV_EINVAL, "proof", "the document has no proof");
-	rc = check_proof(proof, signature, public_key, err);
+	rc = check_proof(proof, resolver, signature, public_key, err);
 	if (rc)
 		return rc;
 	document = json_copy((json_t *)secured);

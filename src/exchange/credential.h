@@ -52,6 +52,19 @@ int exchange_key_from_json(const json_t *key_file, struct exchange_key *key, str
 int exchange_key_multibase(const unsigned char public_key[crypto_sign_PUBLICKEYBYTES],
 			   struct cv_buf *out);
 
+/* Decode a Multikey ("z6Mk...") into an Ed25519 public key; CV_EINVAL when it is not one. */
+int exchange_key_public_from_multibase(const char *multikey,
+				       unsigned char public_key[crypto_sign_PUBLICKEYBYTES]);
+
+/*
+ * Append the secret key's multibase form ("z3u2...": 0x80 0x26 and the
+ * 32-byte seed), as a key file holds it. CV_EINVAL when key has no secret.
+ */
+int exchange_key_secret_multibase(const struct exchange_key *key, struct cv_buf *out);
+
+/* A new random Ed25519 key pair (with its secret) from libsodium. */
+int exchange_key_generate(struct exchange_key *key);
+
 /* Append the did:key verification method URL of the key ("did:key:z6Mk...#z6Mk..."). */
 int exchange_key_did(const unsigned char public_key[crypto_sign_PUBLICKEYBYTES], struct cv_buf *out);
 
@@ -99,8 +112,23 @@ int exchange_credential_sign(const json_t *document, const struct exchange_key *
 			     struct cv_error *err);
 
 /*
- * Verify the proof of secured. CV_OK when it holds. Otherwise err->message
- * tells why, and the code what kind of failure:
+ * Where a verifier finds the public key of a verification method. resolve
+ * fills public_key when verification_method names an Ed25519 key that may
+ * make proofs for proof_purpose ("assertionMethod"), or returns
+ * CV_ENOTFOUND with err telling why not. Nothing is ever fetched from the
+ * network: a resolver knows its keys (did:key from the identifier itself,
+ * did:web from a DID document the caller supplies, see exchange/did.h).
+ */
+struct exchange_resolver {
+	int (*resolve)(void *ctx, const char *verification_method, const char *proof_purpose,
+		       unsigned char public_key[crypto_sign_PUBLICKEYBYTES], struct cv_error *err);
+	void *ctx;
+};
+
+/*
+ * Verify the proof of secured, resolving its verification method with
+ * resolver (NULL: did:key only, offline). CV_OK when it holds. Otherwise
+ * err->message tells why, and the code what kind of failure:
  *  - CV_EINVAL: malformed (not an object, no proof, a proof member missing
  *    or of the wrong type, a proofValue that is not a base58btc signature,
  *    a created that is not RFC 3339, a proof @context the document's does
@@ -110,6 +138,10 @@ int exchange_credential_sign(const json_t *document, const struct exchange_key *
  *  - CV_EAUTH: the signature does not match (the document or its proof was
  *    altered, or another key signed it).
  */
+int exchange_credential_verify_with(const json_t *secured, const struct exchange_resolver *resolver,
+				    struct cv_error *err);
+
+/* exchange_credential_verify_with() and did:key only. */
 int exchange_credential_verify(const json_t *secured, struct cv_error *err);
 
 #endif

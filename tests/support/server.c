@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,15 +90,38 @@ static void spawn(struct test_server *s, const char *const *extra)
 	cr_assert(s->port > 0, "no port in: %s", line);
 }
 
-void test_server_start(struct test_server *s, const char *const *extra)
+void test_server_prepare(struct test_server *s)
 {
+	const char *template = env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db");
+	char template_key[300];
+	size_t n = strlen(template);
+
 	memset(s, 0, sizeof(*s));
 	snprintf(s->dir, sizeof(s->dir), "/tmp/caravan-test-XXXXXX");
 	cr_assert(mkdtemp(s->dir));
 	snprintf(s->db_path, sizeof(s->db_path), "%s/caravan.db", s->dir);
 	snprintf(s->db_url, sizeof(s->db_url), "sqlite:%s", s->db_path);
-	copy_file(env_or("CARAVAN_TEMPLATE_DB", "build/asan/template.db"), s->db_path);
+	snprintf(s->key_path, sizeof(s->key_path), "%s/caravan.key", s->dir);
+	copy_file(template, s->db_path);
+	/* The template's key (init made it beside template.db), as caravan.key beside caravan.db. */
+	snprintf(template_key, sizeof(template_key), "%.*s.key",
+		 (int)(n > 3 && !strcmp(template + n - 3, ".db") ? n - 3 : n), template);
+	if (access(template_key, R_OK) == 0) {
+		copy_file(template_key, s->key_path);
+		cr_assert_eq(chmod(s->key_path, 0600), 0);
+	}
+}
+
+void test_server_spawn(struct test_server *s, const char *const *extra)
+{
+	s->extra = extra;
 	spawn(s, extra);
+}
+
+void test_server_start(struct test_server *s, const char *const *extra)
+{
+	test_server_prepare(s);
+	test_server_spawn(s, extra);
 }
 
 void test_server_kill(struct test_server *s)
@@ -114,7 +138,7 @@ void test_server_kill(struct test_server *s)
 void test_server_restart(struct test_server *s)
 {
 	cr_assert_eq(s->pid, 0, "stop or kill the server first");
-	spawn(s, NULL);
+	spawn(s, s->extra);
 }
 
 int test_server_stop(struct test_server *s)

@@ -18,6 +18,8 @@ struct test_server {
 	char dir[256]; /* temporary folder holding the database */
 	char db_path[320];
 	char db_url[340];
+	char key_path[300];       /* the node's key file: dir/caravan.key */
+	const char *const *extra; /* the arguments it was started with, for a restart */
 };
 
 struct test_response {
@@ -27,8 +29,15 @@ struct test_response {
 	char *headers; /* raw response headers */
 };
 
-/* Start a server; extra is NULL or a NULL-terminated list of more arguments. */
+/* Start a server; extra is NULL or a NULL-terminated list of more arguments (kept: it must outlive s). */
 void test_server_start(struct test_server *s, const char *const *extra);
+/*
+ * test_server_start in two steps, to change the folder in between: prepare
+ * makes it with a copy of the template database and the template's node key
+ * (key_path), spawn starts the server.
+ */
+void test_server_prepare(struct test_server *s);
+void test_server_spawn(struct test_server *s, const char *const *extra);
 /* SIGTERM, wait, remove the folder; returns the exit status. */
 int test_server_stop(struct test_server *s);
 /* kill -9 the server, keeping its database (a crash). */

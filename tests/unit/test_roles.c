@@ -51,7 +51,7 @@ Test(roles, out_of_range_values_hold_nothing)
 	cr_assert_not(auth_role_can(ROLE_ADMIN, (enum auth_permission)99));
 }
 
-Test(roles, password_hash_is_argon2id_and_verifies_only_the_right_password, .timeout = 60)
+Test(roles, password_hash_is_argon2id_and_verifies_only_the_right_password, .timeout = 120)
 {
 	char hash[AUTH_HASH_MAX];
 
