@@ -187,6 +187,7 @@ int api_authorizations_get(struct api_call *call, struct http_response *resp);
 int api_authorizations_change(struct api_call *call, struct http_response *resp);
 int api_authorizations_measures(struct api_call *call, struct http_response *resp);
 int api_public_aeo(struct api_call *call, struct http_response *resp);
+int api_status_lists_get(struct api_call *call, struct http_response *resp);
 int api_authorizations_audits(struct api_call *call, struct http_response *resp);
 int api_authorizations_audit_schedule(struct api_call *call, struct http_response *resp);
 int api_authorizations_audit_close(struct api_call *call, struct http_response *resp);

@@ -64,6 +64,8 @@ const struct api_route api_routes[] = {
 	{"PATCH", "/api/v1/authorizations/{id}/audits/{audit}", PERM_AUTHORIZATIONS_WRITE, API_JSON | API_WRITE, "aeo_authorization.audit_close", api_authorizations_audit_close},
 	{"GET",  "/api/v1/aeo/monitoring",          PERM_AEO_CANDIDATES, 0, NULL, api_aeo_monitoring},
 	{"GET",  "/api/v1/public/aeo/{number}",     PERM_PUBLIC,        0, NULL, api_public_aeo},
+	/* W3C status lists of the credentials the node issued: anyone verifies with them. */
+	{"GET",  "/api/v1/status-lists/{id}",       PERM_PUBLIC,        0, NULL, api_status_lists_get},
 
 	{"GET",  "/api/v1/risk/profiles",           PERM_RISK_READ,     0, NULL, api_risk_profiles_list},
 	{"POST", "/api/v1/risk/profiles",           PERM_RISK_WRITE,    API_JSON | API_WRITE, "risk.profiles_add", api_risk_profiles_add},

@@ -13,6 +13,7 @@
 #include "exchange/credential.h"
 #include "exchange/did.h"
 #include "exchange/jcs.h"
+#include "exchange/status_list.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static const char usage[] =
 	"usage: caravan doc canon FILE\n"
 	"       caravan doc sign --key KEYFILE [--verification-method URI] [--created RFC3339]\n"
 	"                        [--purpose PURPOSE] FILE\n"
-	"       caravan doc verify [--did-document DIDFILE] FILE\n\n"
+	"       caravan doc verify [--did-document DIDFILE] [--status-list LISTFILE] FILE\n\n"
 	"Documents anyone can verify: JSON with a W3C Data Integrity proof, cryptosuite\n"
 	"eddsa-jcs-2022 (Ed25519 over the JSON canonicalization of RFC 8785). FILE is a\n"
 	"JSON file, or - for standard input.\n\n"
@@ -38,7 +39,11 @@ static const char usage[] =
 	"  verify  print \"valid\" and exit 0, or \"invalid: REASON\" and exit 1. A did:key\n"
 	"          verification method is resolved offline; a did:web one (DID#key-N) in\n"
 	"          the DID document DIDFILE (a node's /.well-known/did.json, or the output\n"
-	"          of caravan key show --did-document): nothing is fetched.\n\n"
+	"          of caravan key show --did-document): nothing is fetched. A document\n"
+	"          with a credentialStatus (W3C Bitstring Status List) is checked against\n"
+	"          LISTFILE, a signed BitstringStatusListCredential (verified too): \"invalid:\n"
+	"          status revoked\" or \"invalid: status suspended\". Without --status-list,\n"
+	"          a second line says the status was not checked.\n\n"
 	"Exit codes: 0 done (valid), 1 failed (invalid, unreadable or malformed input),\n"
 	"2 wrong usage.\n";
 
@@ -127,7 +132,68 @@ static int doc_canon(const char *path)
 	return rc;
 }
 
-static int doc_verify(const char *path, const char *did_document_path)
+/* Print a note for each credentialStatus entry of document not naming the list checked (NULL: none). */
+static void print_unchecked(const json_t *document, const char *checked_list)
+{
+	const json_t *status = json_object_get(document, "credentialStatus"), *entry;
+	size_t n = json_is_array(status) ? json_array_size(status) : status ? 1 : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *url, *purpose;
+
+		entry = json_is_array(status) ? json_array_get(status, i) : status;
+		url = json_string_value(json_object_get(entry, "statusListCredential"));
+		purpose = json_string_value(json_object_get(entry, "statusPurpose"));
+		if (checked_list && url && !strcmp(url, checked_list))
+			continue;
+		printf("status not checked: the %s entry names the status list %s; give it with "
+		       "--status-list FILE\n",
+		       purpose ? purpose : "(no statusPurpose)", url ? url : "(no URL)");
+	}
+}
+
+/*
+ * Check document's credentialStatus against the status list credential in
+ * list_path (verified with resolver and in force first). Prints the verdict.
+ */
+static int verify_status(const json_t *document, const char *list_path,
+			 const struct exchange_resolver *resolver)
+{
+	struct exchange_status_result result;
+	struct cv_error err;
+	json_t *list;
+	size_t checked, others;
+	int rc = load_json(list_path, &list);
+
+	if (rc)
+		return rc;
+	cv_error_clear(&err);
+	if (exchange_credential_verify_with(list, resolver, &err) ||
+	    exchange_status_list_current(list, cv_clock_now_ms(), &err)) {
+		printf("invalid: status list %s: %s\n", list_path,
+		       err.message[0] ? err.message : cv_strerror(err.code));
+		rc = CLI_FAILED;
+	} else if (!json_object_get(document, "credentialStatus")) {
+		printf("invalid: the document has no credentialStatus to check against %s\n",
+		       list_path);
+		rc = CLI_FAILED;
+	} else if (exchange_status_check_document(document, list, &result, &checked, &others, &err)) {
+		printf("invalid: status: %s\n", err.message);
+		rc = CLI_FAILED;
+	} else if (result.set) {
+		printf("invalid: status %s\n", !strcmp(result.purpose, EXCHANGE_STATUS_REVOCATION)
+						       ? "revoked"
+						       : "suspended");
+		rc = CLI_FAILED;
+	} else {
+		printf("valid\n");
+		print_unchecked(document, json_string_value(json_object_get(list, "id")));
+	}
+	json_decref(list);
+	return rc;
+}
+
+static int doc_verify(const char *path, const char *did_document_path, const char *list_path)
 {
 	json_t *value = NULL, *did_document = NULL;
 	struct exchange_did_documents documents = {NULL, 0, 1};
@@ -163,8 +229,11 @@ static int doc_verify(const char *path, const char *did_document_path)
 			       ? " (pass the signer's DID document with --did-document FILE)"
 			       : "");
 		rc = CLI_FAILED;
+	} else if (list_path) {
+		rc = verify_status(value, list_path, &resolver);
 	} else {
 		printf("valid\n");
+		print_unchecked(value, NULL);
 	}
 	json_decref(value);
 	json_decref(did_document);
@@ -234,7 +303,9 @@ out:
 int cmd_doc(int argc, char **argv)
 {
 	struct sign_request request = {NULL, NULL, NULL, NULL, NULL};
+	const char *status_list = NULL;
 	struct cli_flag flags[] = {{"key", &request.key_path, NULL},
+				   {"status-list", &status_list, NULL},
 				   {"verification-method", &request.verification_method, NULL},
 				   {"created", &request.created, NULL},
 				   {"purpose", &request.purpose, NULL},
@@ -263,14 +334,15 @@ int cmd_doc(int argc, char **argv)
 			sub, usage);
 		return CLI_USAGE;
 	}
-	if (strcmp(sub, "verify") != 0 && request.did_document) {
-		fprintf(stderr, "caravan doc %s: --did-document is for verify\n%s", sub, usage);
+	if (strcmp(sub, "verify") != 0 && (request.did_document || status_list)) {
+		fprintf(stderr, "caravan doc %s: %s is for verify\n%s", sub,
+			request.did_document ? "--did-document" : "--status-list", usage);
 		return CLI_USAGE;
 	}
 	if (strcmp(sub, "canon") == 0)
 		return doc_canon(args.positional[1]);
 	if (strcmp(sub, "verify") == 0)
-		return doc_verify(args.positional[1], request.did_document);
+		return doc_verify(args.positional[1], request.did_document, status_list);
 	if (strcmp(sub, "sign") != 0) {
 		fprintf(stderr, "caravan doc: unknown subcommand \"%s\" (canon, sign, verify)\n%s",
 			sub, usage);
