@@ -250,6 +250,9 @@ int api_exchange_partners_create(struct api_call *call, struct http_response *re
 int api_exchange_partners_get(struct api_call *call, struct http_response *resp);
 int api_exchange_partners_update(struct api_call *call, struct http_response *resp);
 int api_exchange_partners_deactivate(struct api_call *call, struct http_response *resp);
+int api_exchange_messages_list(struct api_call *call, struct http_response *resp);
+int api_exchange_messages_get(struct api_call *call, struct http_response *resp);
+int api_exchange_inbox(struct api_call *call, struct http_response *resp);
 
 int api_audit_list(struct api_call *call, struct http_response *resp);
 int api_audit_verify(struct api_call *call, struct http_response *resp);

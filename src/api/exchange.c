@@ -3,10 +3,12 @@
  * (GET /.well-known/did.json), from which anyone takes the keys that verify
  * what the node signs, and the partner registry under
  * /api/v1/exchange/partners (the administrator sets partners up; customs
- * officers read it).
+ * officers read it), and the messages exchanged with partners
+ * (/api/v1/exchange/messages). The inbox partners deliver to is inbox.c.
  */
 #include "api/api.h"
 
+#include "exchange/messages.h"
 #include "exchange/node.h"
 #include "exchange/partners.h"
 
@@ -14,6 +16,8 @@
 
 #define PARTNERS_PAGE_DEFAULT 50
 #define PARTNERS_PAGE_MAX 200
+#define MESSAGES_PAGE_DEFAULT 50
+#define MESSAGES_PAGE_MAX 500
 
 int api_did_document(struct api_call *call, struct http_response *resp)
 {
@@ -124,4 +128,44 @@ int api_exchange_partners_deactivate(struct api_call *call, struct http_response
 	registry_context(call, &ctx, did);
 	rc = exchange_partner_deactivate(call->conn, &ctx, http_param(call->req, "id"), &out);
 	return answer(call, resp, rc, json_array(), NULL, out, 200);
+}
+
+int api_exchange_messages_list(struct api_call *call, struct http_response *resp)
+{
+	static const char *const directions[] = {"out", "in", NULL};
+	struct exchange_message_filter filter = {http_query(call->req, "direction"),
+						 http_query(call->req, "state"),
+						 http_query(call->req, "partner")};
+	json_t *errors = json_array(), *items;
+	const char *after;
+	int limit = api_paging(call, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, &after, errors);
+	int rc, known = !filter.direction;
+
+	for (const char *const *d = directions; filter.direction && *d; d++)
+		known |= !strcmp(*d, filter.direction);
+	if (!known)
+		api_add_error(errors, "direction", "must be out or in");
+	known = !filter.state;
+	for (const char *const *s = exchange_message_states; filter.state && *s; s++)
+		known |= !strcmp(*s, filter.state);
+	if (!known)
+		api_add_error(errors, "state",
+			      "must be one of: pending delivered acknowledged failed (out), accepted "
+			      "refused (in)");
+	if (filter.partner_id && strlen(filter.partner_id) >= CV_UUID_STR)
+		api_add_error(errors, "partner", "must be a partner's id");
+	if (api_refuse_fields(resp, errors, "bad list parameters"))
+		return 0;
+	rc = exchange_messages_list(call->conn, &filter, after, limit, &items);
+	return rc ? api_error(resp, rc, NULL) : api_page(resp, items, limit);
+}
+
+int api_exchange_messages_get(struct api_call *call, struct http_response *resp)
+{
+	json_t *out;
+	int rc = exchange_message_get(call->conn, http_param(call->req, "id"), &out);
+
+	if (rc == CV_ENOTFOUND)
+		return api_problem(resp, 404, "no message with this id");
+	return rc ? api_error(resp, rc, NULL) : api_json(resp, 200, out);
 }

@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	 "load data files: declarations-csv (declarations with examination results)"},
 	{"doc", cmd_doc, "documents anyone can verify: canon, sign, verify (eddsa-jcs-2022)"},
 	{"key", cmd_key, "the node's signing keys and DID: show, rotate"},
-	{"exchange", cmd_exchange, "the exchange with partner nodes: partner add, partner list"},
+	{"exchange", cmd_exchange, "the exchange with partner nodes: partner add|list, send, status"},
 	{"compliance", cmd_compliance, "rescore every operator's compliance scoresheet: recompute"},
 	{"version", cmd_version, "print the version"},
 };

@@ -1,11 +1,14 @@
 /*
- * cmd_exchange.c — `caravan exchange partner add|list`: the exchange with
- * partner nodes from the command line, for setting nodes up from scripts
- * (the API does the same under /api/v1/exchange).
+ * cmd_exchange.c — `caravan exchange partner add|list`, `send` and
+ * `status`: the exchange with partner nodes from the command line, for
+ * setting nodes up from scripts and watching deliveries (the API does the
+ * same under /api/v1/exchange).
  *
  * `partner add` builds the JSON of POST /api/v1/exchange/partners from its
- * flags and goes through the same checks (exchange/partners.h), with its
- * audit row in the same transaction; the actor is "cli:USER".
+ * flags and goes through the same checks (exchange/partners.h); `send`
+ * queues a document in the outbox as the node's own code does
+ * (exchange/outbox.h), for a running `caravan serve` to deliver. Each
+ * writes its audit row in the same transaction; the actor is "cli:USER".
  */
 #include "cli/cli.h"
 
@@ -14,7 +17,9 @@
 #include "base/file.h"
 #include "base/mem.h"
 #include "exchange/jcs.h"
+#include "exchange/messages.h"
 #include "exchange/node.h"
+#include "exchange/outbox.h"
 #include "exchange/partners.h"
 
 #include <stdio.h>
@@ -22,6 +27,8 @@
 #include <string.h>
 
 #define DID_DOCUMENT_MAX (1024 * 1024)
+#define DOCUMENT_MAX (16 * 1024 * 1024)
+#define STATUS_LATEST 5
 
 static const char usage[] =
 	"usage: caravan exchange partner add --country CC --name NAME --endpoint URL\n"
@@ -29,13 +36,20 @@ static const char usage[] =
 	"                                    [--mra-since DATE --mra-types AEOS,AEOF]\n"
 	"                                    [--advance-cargo-since DATE] [--origin-since DATE]\n"
 	"       caravan exchange partner list\n"
+	"       caravan exchange send --partner ID|DID [--kind TYPE] FILE\n"
+	"       caravan exchange status\n"
 	"  (each also takes --db URL and --config FILE)\n\n"
 	"The partner registry: the administrations this node exchanges signed documents\n"
 	"with. URL is the partner node's base URL (messages go to URL/api/v1/exchange/inbox).\n"
 	"Its keys come from its DID document (FILE: what its /.well-known/did.json serves, or\n"
 	"its caravan key show --did-document), or one key given as key-1=z6Mk... with its\n"
 	"did:web. The agreements start on DATE (YYYY-MM-DD): an MRA recognising the AEO\n"
-	"types listed (AEOC, AEOS, AEOF), advance cargo data, certificates of origin.\n";
+	"types listed (AEOC, AEOS, AEOF), advance cargo data, certificates of origin.\n\n"
+	"send queues the JSON document FILE (- for standard input) for the partner: it gets\n"
+	"an id when it has none, is signed with the node's key (caravan key show) and is\n"
+	"delivered by a running caravan serve. TYPE is one of the document's types (by\n"
+	"default its most specific): the partner's inbox acts on it by type.\n"
+	"status counts the messages by state and shows the latest failures and refusals.\n";
 
 struct partner_flags {
 	const char *country, *name, *endpoint, *did, *key, *did_document;
@@ -176,6 +190,8 @@ static int partner_add(const struct cv_config *config, const struct partner_flag
 		ev.detail = detail;
 		rc = audit_append(conn, &ev, NULL, &err);
 	}
+	if (rc && !err.message[0])
+		cv_error_set(&err, rc, NULL, "%s", store_errmsg(conn));
 	rc = rc ? (store_rollback(conn), rc) : store_commit(conn);
 	if (rc == CV_EINVAL && json_array_size(errors)) {
 		print_errors(errors);
@@ -229,8 +245,171 @@ static int partner_list(const struct cv_config *config)
 	return CLI_OK;
 }
 
+/* The most specific type of document: its last that is not VerifiableCredential. */
+static const char *default_kind(const json_t *document)
+{
+	const json_t *types = json_object_get(document, "type");
+	const char *kind = json_string_value(types);
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(types, i, t) {
+		if (json_is_string(t) &&
+		    (!kind || strcmp(json_string_value(t), "VerifiableCredential")))
+			kind = json_string_value(t);
+	}
+	return kind;
+}
+
+/* Read FILE (- for standard input) as JSON; errors are printed. */
+static int read_document(const char *path, json_t **document)
+{
+	struct cv_error err;
+	struct cv_buf in;
+	char *text = NULL, chunk[4096];
+	size_t size = 0, n;
+	int rc;
+
+	cv_error_clear(&err);
+	if (strcmp(path, "-") != 0) {
+		rc = cv_file_read(path, DOCUMENT_MAX, NULL, &text, &size, &err);
+	} else {
+		cv_buf_init(&in);
+		rc = CV_OK;
+		while (!rc && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+			rc = in.len + n > DOCUMENT_MAX ? CV_EINVAL : cv_buf_add(&in, chunk, n);
+		if (!rc && !in.len)
+			rc = cv_buf_addch(&in, ' ');
+		text = rc ? NULL : cv_buf_detach(&in, &size);
+		cv_buf_release(&in);
+		if (rc)
+			cv_error_set(&err, rc, NULL, "standard input is not a document");
+	}
+	if (!rc)
+		rc = exchange_jcs_parse(text, size, path, document, &err);
+	cv_free(text);
+	if (rc)
+		fprintf(stderr, "caravan exchange send: %s\n", err.message);
+	return rc ? CLI_FAILED : CLI_OK;
+}
+
+static int send_document(const struct cv_config *config, const char *partner, const char *kind,
+			 const char *path)
+{
+	struct exchange_node *node = NULL;
+	struct store *store = NULL;
+	struct store_conn *conn;
+	json_t *document = NULL;
+	char id[CV_UUID_STR], actor[80];
+	struct audit_event ev = {cli_actor(actor, sizeof(actor)), "exchange.send",
+				 "exchange_message", id, NULL};
+	struct cv_error err;
+	int rc;
+
+	cv_error_clear(&err);
+	if (exchange_node_open(config, &node, &err)) {
+		fprintf(stderr, "caravan exchange send: %s\n", err.message);
+		return CLI_FAILED;
+	}
+	rc = read_document(path, &document);
+	if (!rc && !kind && !(kind = default_kind(document))) {
+		fprintf(stderr, "caravan exchange send: the document has no type: give --kind\n");
+		rc = CLI_FAILED;
+	}
+	if (!rc)
+		rc = cli_open_store(config, &store, &conn);
+	if (rc)
+		goto out;
+	rc = store_begin(conn);
+	if (!rc)
+		rc = exchange_outbox_queue(conn, node, partner, kind, document, id, &err);
+	if (!rc) {
+		json_t *audited = json_pack("{s:s, s:s}", "partner", partner, "kind", kind);
+
+		ev.detail = audited ? json_dumps(audited, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		json_decref(audited);
+		rc = audit_append(conn, &ev, NULL, &err);
+		free((char *)ev.detail);
+	}
+	if (rc && !err.message[0])
+		cv_error_set(&err, rc, NULL, "%s", store_errmsg(conn));
+	rc = rc ? (store_rollback(conn), rc) : store_commit(conn);
+	if (rc) {
+		fprintf(stderr, "caravan exchange send: %s\n",
+			err.message[0] ? err.message : store_errmsg(conn));
+		rc = CLI_FAILED;
+	} else {
+		printf("caravan: %s queued for %s as message %s; caravan serve delivers it\n", kind,
+		       partner, id);
+	}
+out:
+	json_decref(document);
+	store_close(store);
+	exchange_node_free(node);
+	return rc;
+}
+
+static void print_message(const json_t *m)
+{
+	const char *error = json_string_value(json_object_get(m, "last_error"));
+	const char *detail = json_string_value(json_object_get(m, "detail"));
+
+	printf("  %s  %-8s %-12s %s  %s  %s\n", json_string_value(json_object_get(m, "updated_at")),
+	       json_string_value(json_object_get(m, "state")),
+	       json_string_value(json_object_get(m, "reason"))
+		       ? json_string_value(json_object_get(m, "reason"))
+		       : json_string_value(json_object_get(m, "kind")),
+	       json_string_value(json_object_get(m, "partner_country"))
+		       ? json_string_value(json_object_get(m, "partner_country"))
+		       : "--",
+	       json_string_value(json_object_get(m, "document_id"))
+		       ? json_string_value(json_object_get(m, "document_id"))
+		       : "-",
+	       error    ? error
+	       : detail ? detail
+			: "");
+}
+
+static int status(const struct cv_config *config)
+{
+	struct store *store = NULL;
+	struct store_conn *conn;
+	json_t *st = NULL, *m;
+	size_t i;
+	int rc = cli_open_store(config, &store, &conn);
+
+	if (rc)
+		return rc;
+	if (exchange_status(conn, STATUS_LATEST, &st)) {
+		fprintf(stderr, "caravan exchange status: %s\n", store_errmsg(conn));
+		store_close(store);
+		return CLI_FAILED;
+	}
+#define COUNT(o, k) ((long long)json_integer_value(json_object_get(json_object_get(st, o), k)))
+	printf("out: %lld pending, %lld delivered, %lld acknowledged, %lld failed\n",
+	       COUNT("out", "pending"), COUNT("out", "delivered"), COUNT("out", "acknowledged"),
+	       COUNT("out", "failed"));
+	printf("in:  %lld accepted, %lld refused\n", COUNT("in", "accepted"),
+	       COUNT("in", "refused"));
+#undef COUNT
+	if (json_array_size(json_object_get(st, "failures")))
+		printf("latest failures:\n");
+	json_array_foreach(json_object_get(st, "failures"), i, m) {
+		print_message(m);
+	}
+	if (json_array_size(json_object_get(st, "refusals")))
+		printf("latest refusals:\n");
+	json_array_foreach(json_object_get(st, "refusals"), i, m) {
+		print_message(m);
+	}
+	json_decref(st);
+	store_close(store);
+	return CLI_OK;
+}
+
 int cmd_exchange(int argc, char **argv)
 {
+	const char *partner = NULL, *kind = NULL;
 	struct partner_flags f = {0};
 	struct cli_flag flags[] = {{"country", &f.country, NULL},
 				   {"name", &f.name, NULL},
@@ -242,6 +421,8 @@ int cmd_exchange(int argc, char **argv)
 				   {"mra-types", &f.mra_types, NULL},
 				   {"advance-cargo-since", &f.advance_cargo_since, NULL},
 				   {"origin-since", &f.origin_since, NULL},
+				   {"partner", &partner, NULL},
+				   {"kind", &kind, NULL},
 				   {NULL, NULL, NULL}};
 	struct cli_args args;
 	int exit_now, rc = cli_parse(argc, argv, flags, usage, &args, &exit_now);
@@ -254,6 +435,18 @@ int cmd_exchange(int argc, char **argv)
 	if (args.npositional == 2 && !strcmp(args.positional[0], "partner") &&
 	    !strcmp(args.positional[1], "list"))
 		return partner_list(&args.config);
-	fprintf(stderr, "caravan exchange: expected partner add or partner list\n%s", usage);
+	if (args.npositional == 2 && !strcmp(args.positional[0], "send")) {
+		if (!partner) {
+			fprintf(stderr, "caravan exchange send: --partner ID|DID is required\n%s",
+				usage);
+			return CLI_USAGE;
+		}
+		return send_document(&args.config, partner, kind, args.positional[1]);
+	}
+	if (args.npositional == 1 && !strcmp(args.positional[0], "status"))
+		return status(&args.config);
+	fprintf(stderr,
+		"caravan exchange: expected partner add, partner list, send FILE or status\n%s",
+		usage);
 	return CLI_USAGE;
 }

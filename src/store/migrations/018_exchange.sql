@@ -1,5 +1,7 @@
 -- 018_exchange: the cross-border exchange between nodes — the partner
--- registry and its agreements.
+-- registry and its agreements, and the messages: the outbox of signed
+-- documents for partners, the inbox of documents received from them, and
+-- the record of submissions refused.
 
 -- Partner administrations: who they are, where their node takes messages
 -- (ENDPOINT/api/v1/exchange/inbox), and the DID whose keys sign what they
@@ -45,3 +47,68 @@ CREATE TABLE exchange_mra_types (
     PRIMARY KEY (partner_id, aeo_type)
 );
 CREATE INDEX exchange_mra_types_type ON exchange_mra_types(aeo_type, partner_id);
+
+-- Documents for partners (a transactional outbox): each is signed and
+-- written in the transaction of the change that caused it, then POSTed by
+-- serve's delivery worker to ENDPOINT/api/v1/exchange/inbox, in seq order
+-- per partner, retried with growing delays until the partner acknowledges
+-- it; after exchange_fail_after seconds it is failed. pending: not yet
+-- taken; delivered: the partner answered 2xx without a receipt naming the
+-- document; acknowledged: with one; failed: given up.
+CREATE TABLE exchange_outbox (
+    id              TEXT PRIMARY KEY,                 -- UUIDv7
+    seq             BIGINT NOT NULL UNIQUE,           -- the order of sending
+    partner_id      TEXT NOT NULL REFERENCES exchange_partners(id),
+    document_id     TEXT NOT NULL,                    -- the document's id (urn:uuid:...)
+    kind            TEXT NOT NULL,                    -- a value of the document's type
+    body            TEXT NOT NULL,                    -- the signed document, canonical JSON
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'delivered', 'acknowledged', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    UNIQUE (partner_id, document_id)
+);
+CREATE INDEX exchange_outbox_due ON exchange_outbox(state, next_attempt_at);
+CREATE INDEX exchange_outbox_partner ON exchange_outbox(partner_id, state, seq);
+
+-- Documents received from partners, verified, each once: a document id is
+-- unique per sender, so a replay is acknowledged and changes nothing.
+-- handled: what the handler of its kind did ('' when no handler is
+-- registered for the kind: the document is kept as received).
+CREATE TABLE exchange_inbox (
+    id                  TEXT PRIMARY KEY,             -- UUIDv7
+    partner_id          TEXT NOT NULL REFERENCES exchange_partners(id),
+    document_id         TEXT NOT NULL,
+    kind                TEXT NOT NULL,
+    body                TEXT NOT NULL,                -- the document as received
+    verification_method TEXT NOT NULL,                -- the key that signed it
+    verification        TEXT NOT NULL,                -- 'valid'
+    handled             TEXT NOT NULL DEFAULT '',
+    received_at         TEXT NOT NULL,
+    UNIQUE (partner_id, document_id)
+);
+CREATE INDEX exchange_inbox_partner ON exchange_inbox(partner_id, received_at);
+
+-- Submissions the inbox refused, with the reason (the sender got it as a
+-- problem document): malformed, unknown_sender, bad_signature, expired,
+-- wrong_audience, or rejected by the handler of its kind. The sender and
+-- the document are recorded when they could be read; the body's first
+-- 8 KiB when it was JSON.
+CREATE TABLE exchange_refusals (
+    id          TEXT PRIMARY KEY,                     -- UUIDv7
+    received_at TEXT NOT NULL,
+    address     TEXT NOT NULL,                        -- the client's IP address
+    partner_id  TEXT REFERENCES exchange_partners(id),
+    document_id TEXT,
+    kind        TEXT,
+    reason      TEXT NOT NULL CHECK (reason IN ('malformed', 'unknown_sender', 'bad_signature',
+                                                'expired', 'wrong_audience', 'rejected')),
+    detail      TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    body_size   BIGINT NOT NULL,
+    body        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX exchange_refusals_received ON exchange_refusals(received_at);
