@@ -247,6 +247,14 @@ int api_safe_assess(struct api_call *call, struct http_response *resp);
 int api_safe_report(struct api_call *call, struct http_response *resp);
 
 int api_did_document(struct api_call *call, struct http_response *resp);
+int api_exchange_partners_list(struct api_call *call, struct http_response *resp);
+int api_exchange_partners_create(struct api_call *call, struct http_response *resp);
+int api_exchange_partners_get(struct api_call *call, struct http_response *resp);
+int api_exchange_partners_update(struct api_call *call, struct http_response *resp);
+int api_exchange_partners_deactivate(struct api_call *call, struct http_response *resp);
+int api_exchange_messages_list(struct api_call *call, struct http_response *resp);
+int api_exchange_messages_get(struct api_call *call, struct http_response *resp);
+int api_exchange_inbox(struct api_call *call, struct http_response *resp);
 
 int api_audit_list(struct api_call *call, struct http_response *resp);
 int api_audit_verify(struct api_call *call, struct http_response *resp);

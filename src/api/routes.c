@@ -124,6 +124,21 @@ const struct api_route api_routes[] = {
 	{"PATCH", "/api/v1/safe/standards/{id}",    PERM_SAFE_WRITE,    API_JSON | API_WRITE, "safe.assess", api_safe_assess},
 	{"GET",  "/api/v1/safe/report",             PERM_SAFE_READ,     0, NULL, api_safe_report},
 
+	{"GET",  "/api/v1/exchange/partners",       PERM_EXCHANGE_READ, 0, NULL, api_exchange_partners_list},
+	{"POST", "/api/v1/exchange/partners",       PERM_EXCHANGE_MANAGE, API_JSON | API_WRITE, "exchange.partner_create", api_exchange_partners_create},
+	{"GET",  "/api/v1/exchange/partners/{id}",  PERM_EXCHANGE_READ, 0, NULL, api_exchange_partners_get},
+	{"PATCH", "/api/v1/exchange/partners/{id}", PERM_EXCHANGE_MANAGE, API_JSON | API_WRITE, "exchange.partner_update", api_exchange_partners_update},
+	/* Deactivates: the partner's messages keep referring to it. */
+	{"DELETE", "/api/v1/exchange/partners/{id}", PERM_EXCHANGE_MANAGE, API_WRITE, "exchange.partner_deactivate", api_exchange_partners_deactivate},
+	{"GET",  "/api/v1/exchange/messages",       PERM_EXCHANGE_READ, 0, NULL, api_exchange_messages_list},
+	{"GET",  "/api/v1/exchange/messages/{id}",  PERM_EXCHANGE_READ, 0, NULL, api_exchange_messages_get},
+	/*
+	 * Public: a partner node is authenticated by the signature on each document,
+	 * checked against the partner registry. The body is read as JCS reads it
+	 * (not API_JSON), and a refusal is committed with its record.
+	 */
+	{"POST", "/api/v1/exchange/inbox",          PERM_PUBLIC,        API_WRITE, "exchange.receive", api_exchange_inbox},
+
 	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
 	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},
 };

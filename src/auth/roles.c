@@ -46,6 +46,8 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_LPCO_READ] = "lpco.read",
 	[PERM_RISK_DECIDE] = "risk.decide",
 	[PERM_EXAMINATIONS_WRITE] = "examinations.write",
+	[PERM_EXCHANGE_READ] = "exchange.read",
+	[PERM_EXCHANGE_MANAGE] = "exchange.manage",
 };
 
 #define R(role) (1u << (role))
@@ -91,6 +93,14 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_RISK_DECIDE] = R(ROLE_RISK_ANALYST) | R(ROLE_BORDER_OFFICER),
 	/* Border officers examine; partner agencies examine with them (joint examination). */
 	[PERM_EXAMINATIONS_WRITE] = R(ROLE_BORDER_OFFICER) | R(ROLE_PGA_OFFICER),
+	/*
+	 * Partners and what was exchanged with them: customs officers read (an
+	 * AEO officer checks an MRA, a border officer the advance cargo data); the
+	 * administrator sets partners up. A partner node needs no account: its
+	 * signature authenticates each message.
+	 */
+	[PERM_EXCHANGE_READ] = CUSTOMS | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[PERM_EXCHANGE_MANAGE] = R(ROLE_ADMIN),
 };
 // clang-format on
 

@@ -56,6 +56,8 @@ enum auth_permission {
 	PERM_LPCO_READ,          /* read them (a trader its own, an agency its own, customs all) */
 	PERM_RISK_DECIDE,        /* decide a stored declaration's lane again */
 	PERM_EXAMINATIONS_WRITE, /* record what an examination found */
+	PERM_EXCHANGE_READ,      /* partner registry, messages exchanged with partners */
+	PERM_EXCHANGE_MANAGE,    /* register, change and deactivate partners */
 	PERM_COUNT
 };
 

@@ -57,6 +57,12 @@ static const struct key keys[] = {
 		"how often due webhook deliveries are sent, milliseconds"),
 	INT_KEY("webhook_backoff_max", webhook_backoff_max, 1, 86400,
 		"longest wait between two attempts of a webhook delivery, seconds"),
+	INT_KEY("exchange_poll_ms", exchange_poll_ms, 50, 60000,
+		"how often documents due for partner nodes are sent, milliseconds"),
+	INT_KEY("exchange_backoff_max", exchange_backoff_max, 1, 86400,
+		"longest wait between two attempts to deliver a document to a partner, seconds"),
+	INT_KEY("exchange_fail_after", exchange_fail_after, 1, 90 * 86400,
+		"seconds after which a document a partner has not taken is failed"),
 	INT_KEY("session_hours", session_hours, 1, 24 * 30, "lifetime of a browser session, hours"),
 	INT_KEY("login_max_failures", login_max_failures, 1, 1000,
 		"failed logins per account or address before each further try is delayed"),
@@ -87,6 +93,9 @@ void cv_config_defaults(struct cv_config *c)
 	snprintf(c->node_currency, sizeof(c->node_currency), "KZT");
 	c->webhook_poll_ms = 1000;
 	c->webhook_backoff_max = 3600;
+	c->exchange_poll_ms = 1000;
+	c->exchange_backoff_max = 3600;
+	c->exchange_fail_after = 3 * 86400;
 	snprintf(c->node_name, sizeof(c->node_name), "State Revenue Committee of Kazakhstan (demo)");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->max_body = 16 * 1024 * 1024; /* documents attached to applications */

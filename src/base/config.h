@@ -30,6 +30,9 @@ struct cv_config {
 	char node_currency[4];         /* ISO 4217: duties are assessed and paid in it */
 	int webhook_poll_ms;           /* delivery rounds of webhooks */
 	int webhook_backoff_max;       /* seconds between attempts, at most */
+	int exchange_poll_ms;          /* delivery rounds of documents for partners */
+	int exchange_backoff_max;      /* seconds between attempts, at most */
+	int exchange_fail_after;       /* seconds after which an undelivered document is failed */
 	char node_name[CV_CONFIG_STR]; /* the administration's name */
 	char log_level[16];            /* debug, info, warn, error, off */
 	size_t max_body;               /* largest request body accepted, bytes */

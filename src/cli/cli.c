@@ -4,6 +4,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ static const struct command commands[] = {
 	 "load data files: declarations-csv (declarations with examination results)"},
 	{"doc", cmd_doc, "documents anyone can verify: canon, sign, verify (eddsa-jcs-2022)"},
 	{"key", cmd_key, "the node's signing keys and DID: show, rotate"},
+	{"exchange", cmd_exchange, "the exchange with partner nodes: partner add|list, send, status"},
 	{"compliance", cmd_compliance, "rescore every operator's compliance scoresheet: recompute"},
 	{"version", cmd_version, "print the version"},
 };
@@ -180,6 +182,14 @@ int cli_open_store(const struct cv_config *config, struct store **store, struct 
 		return CLI_FAILED;
 	}
 	return CLI_OK;
+}
+
+const char *cli_actor(char *buf, size_t size)
+{
+	const struct passwd *pw = getpwuid(getuid());
+
+	snprintf(buf, size, "cli:%s", pw ? pw->pw_name : "unknown");
+	return buf;
 }
 
 int cli_read_password(const char *prompt, char *out, size_t size)

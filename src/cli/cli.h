@@ -43,6 +43,9 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, const char *u
 /* Open the configured database and this thread's connection; prints errors. */
 int cli_open_store(const struct cv_config *config, struct store **store, struct store_conn **conn);
 
+/* The audit actor of a command: "cli:" and the Unix account that ran it. */
+const char *cli_actor(char *buf, size_t size);
+
 /* Read a password from standard input (without echo on a terminal). */
 int cli_read_password(const char *prompt, char *out, size_t size);
 
@@ -60,6 +63,7 @@ int cmd_risk_train(int argc, char **argv); /* caravan risk train */
 int cmd_import(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_exchange(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "exchange/node.h"
+#include "exchange/outbox.h"
 #include "http/server.h"
 #include "store/migrate.h"
 #include "trade/webhooks.h"
@@ -27,6 +28,8 @@
 
 #define SHUTDOWN_GRACE_MS 10000
 #define PEM_MAX (1024 * 1024)
+/* One attempt to deliver a document to a partner node, connection included. */
+#define EXCHANGE_TIMEOUT_MS 10000
 
 static const char usage[] =
 	"usage: caravan serve [--listen HOST:PORT] [--db URL] [--config FILE] [--KEY VALUE...]\n\n"
@@ -54,17 +57,56 @@ static char *read_file(const char *path, const char *what)
 }
 
 /*
- * The webhook deliverer: a thread with its own connection that sends due
- * deliveries every webhook_poll_ms until the server stops. Deliveries are
- * in the database (an outbox), so a restart loses none.
+ * A deliverer: a thread with its own connection that runs delivery rounds
+ * every poll_ms until the server stops — webhooks to traders, documents to
+ * partner nodes. What is to be delivered is in the database (an outbox),
+ * so a restart loses none. A round that found more due than it could take
+ * is followed by the next at once.
  */
 struct deliverer {
+	const char *name;
 	struct store *store;
 	const struct cv_config *config;
+	int poll_ms;
+	/* One round; *again: more is due now. */
+	int (*round)(struct deliverer *d, struct store_conn *conn, int *again);
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int stop;
+	pthread_t thread;
+	int running;
 };
+
+static int stopping(void *ctx)
+{
+	struct deliverer *d = ctx;
+	int stop;
+
+	pthread_mutex_lock(&d->lock);
+	stop = d->stop;
+	pthread_mutex_unlock(&d->lock);
+	return stop;
+}
+
+static int webhooks_round(struct deliverer *d, struct store_conn *conn, int *again)
+{
+	size_t sent = 0;
+
+	*again = 0;
+	return trade_webhooks_deliver(conn, d->config->webhook_backoff_max, &sent);
+}
+
+static int exchange_round(struct deliverer *d, struct store_conn *conn, int *again)
+{
+	struct exchange_delivery_policy policy = {d->config->exchange_backoff_max,
+						  d->config->exchange_fail_after,
+						  EXCHANGE_TIMEOUT_MS, stopping, d};
+	struct exchange_delivery_counts counts;
+	int rc = exchange_outbox_deliver(conn, &policy, &counts);
+
+	*again = !rc && counts.full;
+	return rc;
+}
 
 static void *deliver(void *arg)
 {
@@ -73,21 +115,23 @@ static void *deliver(void *arg)
 	struct cv_error err;
 
 	if (store_conn(d->store, &conn, &err)) {
-		cv_warn("webhooks", "no database connection: %s", err.message);
+		cv_warn(d->name, "no database connection: %s", err.message);
 		return NULL;
 	}
 	pthread_mutex_lock(&d->lock);
 	while (!d->stop) {
 		struct timespec until;
-		size_t sent = 0;
+		int again = 0;
 
 		pthread_mutex_unlock(&d->lock);
-		if (trade_webhooks_deliver(conn, d->config->webhook_backoff_max, &sent))
-			cv_warn("webhooks", "a delivery round failed: %s", store_errmsg(conn));
+		if (d->round(d, conn, &again))
+			cv_warn(d->name, "a delivery round failed: %s", store_errmsg(conn));
 		pthread_mutex_lock(&d->lock);
+		if (again)
+			continue;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += d->config->webhook_poll_ms / 1000;
-		until.tv_nsec += (long)(d->config->webhook_poll_ms % 1000) * 1000000L;
+		until.tv_sec += d->poll_ms / 1000;
+		until.tv_nsec += (long)(d->poll_ms % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
@@ -97,6 +141,22 @@ static void *deliver(void *arg)
 	}
 	pthread_mutex_unlock(&d->lock);
 	return NULL;
+}
+
+static void deliverer_start(struct deliverer *d)
+{
+	d->running = pthread_create(&d->thread, NULL, deliver, d) == 0;
+}
+
+static void deliverer_stop(struct deliverer *d)
+{
+	if (!d->running)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stop = 1;
+	pthread_cond_signal(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->thread, NULL);
 }
 
 /*
@@ -125,10 +185,20 @@ static int open_node(const struct cv_config *config, struct exchange_node **node
 
 static int serve(const struct cv_config *config, struct store *store)
 {
-	struct deliverer deliverer = {store, config, PTHREAD_MUTEX_INITIALIZER,
-				      PTHREAD_COND_INITIALIZER, 0};
-	pthread_t deliver_thread;
-	int delivering = 0;
+	struct deliverer webhooks = {"webhooks",
+				     store,
+				     config,
+				     config->webhook_poll_ms,
+				     webhooks_round,
+				     PTHREAD_MUTEX_INITIALIZER,
+				     PTHREAD_COND_INITIALIZER};
+	struct deliverer exchange = {"exchange",
+				     store,
+				     config,
+				     config->exchange_poll_ms,
+				     exchange_round,
+				     PTHREAD_MUTEX_INITIALIZER,
+				     PTHREAD_COND_INITIALIZER};
 	struct exchange_node *node = NULL;
 	struct api_app app = {config, store, NULL};
 	struct http_server_options opts = {0};
@@ -168,9 +238,10 @@ static int serve(const struct cv_config *config, struct store *store)
 		fprintf(stderr, "caravan serve: %s\n", err.message);
 		goto out;
 	}
-	/* Before any thread uses libcurl (webhooks). */
+	/* Before any thread uses libcurl (webhooks, partner nodes). */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	delivering = pthread_create(&deliver_thread, NULL, deliver, &deliverer) == 0;
+	deliverer_start(&webhooks);
+	deliverer_start(&exchange);
 	printf("caravan: serving %s (%s) on %s://%s:%d/\n", config->node_name, config->node_country,
 	       cert ? "https" : "http", host, http_server_port(server));
 	fflush(stdout);
@@ -179,13 +250,8 @@ static int serve(const struct cv_config *config, struct store *store)
 	cv_info("serve", "received %s: stopping, letting requests in flight finish",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(server, SHUTDOWN_GRACE_MS);
-	if (delivering) {
-		pthread_mutex_lock(&deliverer.lock);
-		deliverer.stop = 1;
-		pthread_cond_signal(&deliverer.wake);
-		pthread_mutex_unlock(&deliverer.lock);
-		pthread_join(deliver_thread, NULL);
-	}
+	deliverer_stop(&webhooks);
+	deliverer_stop(&exchange);
 	cv_info("serve", "stopped");
 	rc = CLI_OK;
 out:

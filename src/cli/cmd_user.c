@@ -11,7 +11,6 @@
 #include "audit/audit.h"
 #include "auth/sessions.h"
 
-#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,14 +26,6 @@ static const char usage[] =
 	"token prints a new bearer token once: store it, it cannot be shown again.\n"
 	"Roles: trader (needs --operator), aeo_officer, risk_analyst, border_officer,\n"
 	"pga_officer (needs --agency), partner, admin, auditor.\n";
-
-static const char *cli_actor(char *buf, size_t size)
-{
-	const struct passwd *pw = getpwuid(getuid());
-
-	snprintf(buf, size, "cli:%s", pw ? pw->pw_name : "unknown");
-	return buf;
-}
 
 /* Commit the change with its audit row, or roll back. */
 static int finish(struct store_conn *conn, int rc, const char *action, const char *entity_type,

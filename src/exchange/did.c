@@ -159,9 +159,10 @@ static const json_t *find_entry(const json_t *list, const char *did, const char 
 	size_t i;
 	json_t *entry;
 
-	json_array_foreach(list, i, entry)
+	json_array_foreach(list, i, entry) {
 		if (names_method(entry, did, fragment))
 			return entry;
+	}
 	return NULL;
 }
 

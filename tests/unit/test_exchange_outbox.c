@@ -1,0 +1,400 @@
+/*
+ * test_exchange_outbox.c — documents for partners (exchange/outbox.h): what
+ * may be queued and how it is signed; delivery to a partner that
+ * acknowledges, that only takes the bytes, that refuses, that is down (the
+ * documents wait, in order, and none is lost), and failure after the
+ * configured age. The partner is a small libmicrohttpd receiver in the test.
+ */
+#include "exchange/outbox.h"
+
+#include "base/log.h"
+#include "exchange/jcs.h"
+#include "store/migrate.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/caravan-outbox-XXXXXX";
+static struct store *store;
+static struct store_conn *conn;
+static struct exchange_node *node;
+static char partner_id[CV_UUID_STR];
+static int port;
+
+/* What the receiver answers, and what it got. */
+enum answer { ACKNOWLEDGE, BARE_OK, REFUSE };
+static struct {
+	pthread_mutex_t lock;
+	enum answer answer;
+	int count;
+	char ids[64][64];
+} got = {PTHREAD_MUTEX_INITIALIZER};
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+static void setup(void)
+{
+	struct exchange_registry_context ctx = {"KZ", NULL, cv_clock_now_ms()};
+	struct cv_config config;
+	char url[128], key[160], endpoint[64];
+	json_t *input, *errors = json_array(), *out;
+	struct cv_error err;
+
+	cv_log_set_level(CV_LOG_OFF);
+	cr_assert_eq(cv_ids_init(), 0);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	cr_assert(mkdtemp(dir));
+	snprintf(url, sizeof(url), "sqlite:%s/a.db", dir);
+	cr_assert_eq(store_open(url, &store, NULL), 0);
+	cr_assert_eq(store_conn(store, &conn, NULL), 0);
+	cr_assert_eq(store_migrate(conn, NULL, NULL), 0);
+	cr_assert_eq(store_execf(conn, NULL,
+				 "INSERT INTO countries (code, alpha3, numeric, name) VALUES"
+				 " ('KZ', 'KAZ', '398', 'Kazakhstan'), ('UZ', 'UZB', '860', 'Uzbekistan')",
+				 ""),
+		     0);
+	cv_config_defaults(&config);
+	snprintf(config.db, sizeof(config.db), "%s", url);
+	snprintf(config.public_url, sizeof(config.public_url), "https://customs.kz");
+	snprintf(key, sizeof(key), "%s/a.key", dir);
+	cr_assert_eq(exchange_node_key_create(key, &err), CV_OK, "%s", err.message);
+	cr_assert_eq(exchange_node_open(&config, &node, &err), CV_OK, "%s", err.message);
+	port = free_port();
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
+	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "country", "UZ", "name", "UZ",
+			  "endpoint", endpoint, "did", "did:web:customs.uz", "keys", "id", "key-1",
+			  "publicKeyMultibase", "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2");
+	cr_assert_eq(store_begin(conn), 0);
+	cr_assert_eq(exchange_partner_create(conn, &ctx, input, errors, &out, &err), CV_OK, "%s",
+		     err.message);
+	cr_assert_eq(store_commit(conn), 0);
+	snprintf(partner_id, sizeof(partner_id), "%s",
+		 json_string_value(json_object_get(out, "id")));
+	json_decref(out);
+	json_decref(errors);
+	json_decref(input);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	exchange_node_free(node);
+	store_close(store);
+	curl_global_cleanup();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(outbox, .init = setup, .fini = teardown, .timeout = 120);
+
+struct upload {
+	char *body;
+	size_t len;
+};
+
+static enum MHD_Result receive(void *ctx, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *data,
+			       size_t *size, void **state)
+{
+	struct upload *u = *state;
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	char answer[256];
+	json_t *doc;
+	int status = 200;
+
+	(void)ctx;
+	(void)url;
+	(void)method;
+	(void)version;
+	if (!u) {
+		*state = calloc(1, sizeof(*u));
+		return MHD_YES;
+	}
+	if (*size) {
+		u->body = realloc(u->body, u->len + *size + 1);
+		memcpy(u->body + u->len, data, *size);
+		u->len += *size;
+		u->body[u->len] = 0;
+		*size = 0;
+		return MHD_YES;
+	}
+	doc = json_loads(u->body ? u->body : "", 0, NULL);
+	pthread_mutex_lock(&got.lock);
+	if (got.count < 64)
+		snprintf(got.ids[got.count++], 64, "%s",
+			 json_string_value(json_object_get(doc, "id")));
+	if (got.answer == ACKNOWLEDGE)
+		snprintf(answer, sizeof(answer), "{\"acknowledged\": true, \"id\": \"%s\"}",
+			 json_string_value(json_object_get(doc, "id")));
+	else if (got.answer == BARE_OK)
+		snprintf(answer, sizeof(answer), "ok");
+	else
+		snprintf(answer, sizeof(answer),
+			 "{\"status\": 403, \"detail\": \"unknown sender\"}");
+	if (got.answer == REFUSE)
+		status = 403;
+	pthread_mutex_unlock(&got.lock);
+	json_decref(doc);
+	free(u->body);
+	free(u);
+	*state = NULL;
+	r = MHD_create_response_from_buffer(strlen(answer), answer, MHD_RESPMEM_MUST_COPY);
+	ok = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static struct MHD_Daemon *partner_up(enum answer answer)
+{
+	struct MHD_Daemon *d;
+
+	got.answer = answer;
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL, receive,
+			     NULL, MHD_OPTION_END);
+	cr_assert_not_null(d);
+	return d;
+}
+
+/* A document of type ExchangeTest, with an id when id is not NULL. */
+static json_t *document(const char *id)
+{
+	json_t *d = json_pack("{s:[s], s:[s, s], s:{s:s}}", "@context",
+			      "https://www.w3.org/ns/credentials/v2", "type", "VerifiableCredential",
+			      "ExchangeTest", "credentialSubject", "hello", "UZ");
+
+	if (id)
+		json_object_set_new(d, "id", json_string(id));
+	return d;
+}
+
+static int queue(const char *partner, const char *kind, json_t *doc, char id[CV_UUID_STR],
+		 struct cv_error *err)
+{
+	int rc;
+
+	cr_assert_eq(store_begin(conn), 0);
+	rc = exchange_outbox_queue(conn, node, partner, kind, doc, id, err);
+	if (rc)
+		store_rollback(conn);
+	else
+		cr_assert_eq(store_commit(conn), 0);
+	json_decref(doc);
+	return rc;
+}
+
+static const char *column(const char *sql, const char *id, char *out, size_t size)
+{
+	struct store_stmt *stmt;
+
+	cr_assert_eq(store_query_row(conn, &stmt, sql, "t", id), CV_OK, "%s", sql);
+	snprintf(out, size, "%s", store_col_text(stmt, 0));
+	store_finish(stmt);
+	return out;
+}
+
+static const struct exchange_delivery_policy policy = {1, 3600, 2000, NULL, NULL};
+
+static void deliver(struct exchange_delivery_counts *counts)
+{
+	cr_assert_eq(exchange_outbox_deliver(conn, &policy, counts), CV_OK);
+}
+
+Test(outbox, a_queued_document_is_signed_by_the_node_and_stays_in_the_transaction)
+{
+	struct cv_error err;
+	char id[CV_UUID_STR], body[4096];
+	json_t *stored, *did_document;
+	const json_t *docs[1];
+	struct exchange_did_documents set = {docs, 1, 0};
+	struct exchange_resolver resolver = {exchange_did_documents_resolve, &set};
+
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document(NULL), id, &err), CV_OK, "%s",
+		     err.message);
+	column("SELECT body FROM exchange_outbox WHERE id = $1", id, body, sizeof(body));
+	cr_assert_eq(exchange_jcs_parse(body, strlen(body), NULL, &stored, NULL), CV_OK);
+	cr_assert(!strncmp(json_string_value(json_object_get(stored, "id")), "urn:uuid:", 9));
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(stored, "proof"),
+							   "verificationMethod")),
+			 "did:web:customs.kz#key-1");
+	cr_assert_eq(exchange_node_did_document(node, &did_document), CV_OK);
+	docs[0] = did_document;
+	cr_assert_eq(exchange_credential_verify_with(stored, &resolver, &err), CV_OK, "%s",
+		     err.message);
+	json_decref(did_document);
+	json_decref(stored);
+
+	/* Rolled back with the change that caused it: nothing left to send. */
+	stored = document("urn:uuid:rolled-back");
+	cr_assert_eq(store_begin(conn), 0);
+	cr_assert_eq(exchange_outbox_queue(conn, node, partner_id, "ExchangeTest", stored, NULL,
+					   &err),
+		     CV_OK);
+	store_rollback(conn);
+	json_decref(stored);
+	column("SELECT COUNT(*) FROM exchange_outbox WHERE document_id = $1",
+	       "urn:uuid:rolled-back", body, sizeof(body));
+	cr_assert_str_eq(body, "0");
+}
+
+Test(outbox, what_cannot_be_sent_is_named)
+{
+	struct cv_error err;
+	json_t *signed_doc = document("urn:uuid:s");
+
+	cr_assert_eq(queue(partner_id, "Nonsense", document(NULL), NULL, &err), CV_EINVAL);
+	cr_assert_str_eq(err.field, "kind");
+	cr_assert_eq(queue(partner_id, "bad kind", document(NULL), NULL, &err), CV_EINVAL);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", json_pack("[1]"), NULL, &err), CV_EINVAL);
+	json_object_set_new(signed_doc, "proof", json_object());
+	cr_assert_eq(queue(partner_id, "ExchangeTest", signed_doc, NULL, &err), CV_EINVAL);
+	cr_assert_str_eq(err.field, "proof");
+	cr_assert_eq(queue("no-such-partner", "ExchangeTest", document(NULL), NULL, &err),
+		     CV_ENOTFOUND);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:twice"), NULL, &err),
+		     CV_OK);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:twice"), NULL, &err),
+		     CV_ECONFLICT);
+	cr_assert(strstr(err.message, "queued for did:web:customs.uz already"), "%s", err.message);
+	{
+		json_t *doc = document(NULL);
+
+		cr_assert_eq(store_begin(conn), 0);
+		cr_assert_eq(exchange_outbox_queue(conn, NULL, partner_id, "ExchangeTest", doc,
+						   NULL, &err),
+			     CV_EUNSUPPORTED);
+		store_rollback(conn);
+		json_decref(doc);
+	}
+	cr_assert_eq(store_execf(conn, NULL, "UPDATE exchange_partners SET status = 'inactive'", ""),
+		     0);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document(NULL), NULL, &err), CV_ECONFLICT);
+	cr_assert(strstr(err.message, "inactive"), "%s", err.message);
+}
+
+Test(outbox, an_acknowledging_partner_gets_each_document_once_in_order)
+{
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner = partner_up(ACKNOWLEDGE);
+	char state[32];
+	char ids[3][CV_UUID_STR];
+
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:a"), ids[0], NULL), CV_OK);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:b"), ids[1], NULL), CV_OK);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:c"), ids[2], NULL), CV_OK);
+	deliver(&counts);
+	cr_assert_eq(counts.acknowledged, 3);
+	cr_assert_eq(got.count, 3);
+	cr_assert_str_eq(got.ids[0], "urn:uuid:a");
+	cr_assert_str_eq(got.ids[2], "urn:uuid:c");
+	for (int i = 0; i < 3; i++)
+		cr_assert_str_eq(column("SELECT state FROM exchange_outbox WHERE id = $1", ids[i],
+					state, sizeof(state)),
+				 "acknowledged");
+	deliver(&counts);
+	cr_assert_eq(counts.attempted, 0, "nothing is sent twice");
+	MHD_stop_daemon(partner);
+}
+
+Test(outbox, a_bare_2xx_is_delivered_a_refusal_is_retried_with_its_reason)
+{
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner = partner_up(BARE_OK);
+	char state[32], error[256], id[CV_UUID_STR];
+
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:d"), id, NULL), CV_OK);
+	deliver(&counts);
+	cr_assert_eq(counts.delivered, 1);
+	cr_assert_str_eq(column("SELECT state FROM exchange_outbox WHERE id = $1", id, state,
+				sizeof(state)),
+			 "delivered");
+	got.answer = REFUSE;
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:e"), id, NULL), CV_OK);
+	deliver(&counts);
+	cr_assert_eq(counts.retrying, 1);
+	cr_assert_str_eq(column("SELECT state FROM exchange_outbox WHERE id = $1", id, state,
+				sizeof(state)),
+			 "pending");
+	cr_assert_str_eq(column("SELECT last_error FROM exchange_outbox WHERE id = $1", id, error,
+				sizeof(error)),
+			 "the partner answered 403: unknown sender");
+	MHD_stop_daemon(partner);
+}
+
+Test(outbox, while_the_partner_is_down_documents_wait_in_order_and_none_is_lost)
+{
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner;
+	char state[32], error[256], ids[2][CV_UUID_STR];
+
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:f"), ids[0], NULL), CV_OK);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:g"), ids[1], NULL), CV_OK);
+	deliver(&counts);
+	cr_assert_eq(counts.attempted, 1, "the second waits behind the first");
+	cr_assert_eq(counts.retrying, 1);
+	cr_assert_neq(column("SELECT last_error FROM exchange_outbox WHERE id = $1", ids[0], error,
+			     sizeof(error))[0],
+		      '\0');
+	deliver(&counts);
+	cr_assert_eq(counts.attempted, 0, "not before the next attempt is due (1 s)");
+
+	partner = partner_up(ACKNOWLEDGE);
+	usleep(1100 * 1000);
+	deliver(&counts);
+	cr_assert_eq(counts.acknowledged, 2, "attempted %zu", counts.attempted);
+	cr_assert_eq(got.count, 2);
+	cr_assert_str_eq(got.ids[0], "urn:uuid:f");
+	cr_assert_str_eq(got.ids[1], "urn:uuid:g");
+	cr_assert_str_eq(column("SELECT attempts FROM exchange_outbox WHERE id = $1", ids[0], state,
+				sizeof(state)),
+			 "2");
+	MHD_stop_daemon(partner);
+}
+
+Test(outbox, a_document_not_taken_in_time_is_failed_and_holds_nothing_back)
+{
+	static const struct exchange_delivery_policy impatient = {1, 1, 2000, NULL, NULL};
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner;
+	char state[32], error[256], ids[2][CV_UUID_STR];
+
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:h"), ids[0], NULL), CV_OK);
+	cr_assert_eq(exchange_outbox_deliver(conn, &impatient, &counts), CV_OK);
+	cr_assert_eq(counts.retrying, 1);
+	usleep(1100 * 1000);
+	cr_assert_eq(queue(partner_id, "ExchangeTest", document("urn:uuid:i"), ids[1], NULL), CV_OK);
+	partner = partner_up(ACKNOWLEDGE);
+	cr_assert_eq(exchange_outbox_deliver(conn, &impatient, &counts), CV_OK);
+	cr_assert_eq(counts.failed, 1);
+	cr_assert_eq(counts.acknowledged, 1);
+	cr_assert_str_eq(column("SELECT state FROM exchange_outbox WHERE id = $1", ids[0], state,
+				sizeof(state)),
+			 "failed");
+	cr_assert(strstr(column("SELECT last_error FROM exchange_outbox WHERE id = $1", ids[0],
+				error, sizeof(error)),
+			 "gave up"),
+		  "%s", error);
+	cr_assert_str_eq(got.ids[0], "urn:uuid:i");
+	MHD_stop_daemon(partner);
+}
