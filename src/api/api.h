@@ -204,6 +204,11 @@ int api_requirements(struct api_call *call, struct http_response *resp);
 int api_examinations_pending(struct api_call *call, struct http_response *resp);
 int api_reports_release_times(struct api_call *call, struct http_response *resp);
 int api_reports_green(struct api_call *call, struct http_response *resp);
+/*
+ * Tell the node's MRA partners the current status of authorization_id
+ * (exchange/mra.h), in the request's transaction.
+ */
+int api_mra_announce(struct api_call *call, const char *authorization_id, struct cv_error *err);
 int api_partner_aeo_list(struct api_call *call, struct http_response *resp);
 int api_webhook_get(struct api_call *call, struct http_response *resp);
 int api_webhook_put(struct api_call *call, struct http_response *resp);

@@ -224,6 +224,8 @@ int api_applications_transition(struct api_call *call, struct http_response *res
 	cv_error_clear(&err);
 	rc = aeo_application_transition(call->conn, &ctx, call->principal,
 					http_param(call->req, "id"), action, reason, app, &z, &err);
+	if (!rc && z.number[0]) /* granted: MRA partners hear of it in the same transaction */
+		rc = api_mra_announce(call, z.id, &err);
 	if (rc) {
 		cv_free(app);
 		return api_error(resp, rc, &err);

@@ -109,6 +109,8 @@ int api_authorizations_change(struct api_call *call, struct http_response *resp)
 	cv_error_clear(&err);
 	rc = aeo_authorization_change(call->conn, &ctx, call->principal,
 				      http_param(call->req, "id"), &c, &z, &err);
+	if (!rc) /* MRA partners hear of it in the same transaction */
+		rc = api_mra_announce(call, z.id, &err);
 	if (!rc)
 		rc = aeo_authorization_json(call->conn, &z, &body);
 	if (rc)

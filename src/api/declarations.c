@@ -5,8 +5,11 @@
  */
 #include "api/api.h"
 
+#include "exchange/advance_cargo.h"
+
 #include "base/arena.h"
 #include "base/clock.h"
+#include "exchange/advance_cargo.h"
 #include "trade/inspection.h"
 #include "trade/lodging.h"
 #include "trade/release.h"
@@ -262,7 +265,21 @@ int api_declarations_arrival(struct api_call *call, struct http_response *resp)
 
 int api_declarations_release(struct api_call *call, struct http_response *resp)
 {
-	return step(call, resp, trade_release);
+	struct trade_context ctx;
+	struct cv_error err;
+	json_t *out = NULL;
+	int queued, rc;
+
+	api_trade_context(call, &ctx);
+	cv_error_clear(&err);
+	rc = trade_release(call->conn, &ctx, call->principal, http_param(call->req, "id"), &out,
+			   &err);
+	/* An export released: its advance cargo data to the partner of destination, same transaction. */
+	if (!rc)
+		rc = advance_cargo_announce(call->conn, call->app->node,
+					    json_string_value(json_object_get(out, "id")),
+					    ctx.now_ms, &queued, &err);
+	return answer(call, resp, rc, json_array(), &err, out, 200);
 }
 
 int api_declarations_exit(struct api_call *call, struct http_response *resp)

@@ -1,10 +1,14 @@
 /*
- * partner_aeo.c — GET /api/v1/partner-aeo: the AEOs of MRA partner
- * administrations as their signed status credentials said (the register
- * the selectivity engine reads for aeo = partner; docs/EXCHANGE.md).
+ * partner_aeo.c — mutual recognition in the API: GET /api/v1/partner-aeo,
+ * the AEOs of MRA partner administrations as their signed status
+ * credentials said (the register the selectivity engine reads for aeo =
+ * partner; docs/EXCHANGE.md), and the announcement of this node's own
+ * authorization changes to its partners.
  */
 #include "api/api.h"
 
+#include "base/clock.h"
+#include "exchange/mra.h"
 #include "exchange/partner_aeo.h"
 
 #include <string.h>
@@ -28,4 +32,12 @@ int api_partner_aeo_list(struct api_call *call, struct http_response *resp)
 		  : api_json(resp, 200,
 			     json_pack("{s:o, s:I}", "items", out, "count",
 				       (json_int_t)json_array_size(out)));
+}
+
+int api_mra_announce(struct api_call *call, const char *authorization_id, struct cv_error *err)
+{
+	struct exchange_mra_context ctx = {call->app->node, call->app->config->public_url,
+					   cv_clock_now_ms()};
+
+	return exchange_mra_announce(call->conn, &ctx, authorization_id, NULL, NULL, err);
 }

@@ -19,6 +19,7 @@
 #include "exchange/jcs.h"
 #include "exchange/messages.h"
 #include "exchange/node.h"
+#include "exchange/mra.h"
 #include "exchange/outbox.h"
 #include "exchange/partners.h"
 
@@ -37,6 +38,7 @@ static const char usage[] =
 	"                                    [--advance-cargo-since DATE] [--origin-since DATE]\n"
 	"       caravan exchange partner list\n"
 	"       caravan exchange send --partner ID|DID [--kind TYPE] FILE\n"
+	"       caravan exchange sync-aeo PARTNER\n"
 	"       caravan exchange status\n"
 	"  (each also takes --db URL and --config FILE)\n\n"
 	"The partner registry: the administrations this node exchanges signed documents\n"
@@ -49,6 +51,10 @@ static const char usage[] =
 	"an id when it has none, is signed with the node's key (caravan key show) and is\n"
 	"delivered by a running caravan serve. TYPE is one of the document's types (by\n"
 	"default its most specific): the partner's inbox acts on it by type.\n"
+	"sync-aeo queues, for PARTNER (its id or DID), a signed AEO status credential of\n"
+	"every authorization (valid or suspended) whose holder consented to share it and\n"
+	"whose type the partner's MRA recognises: the initial load of a new agreement. Later\n"
+	"changes are sent as they happen.\n"
 	"status counts the messages by state and shows the latest failures and refusals.\n";
 
 struct partner_flags {
@@ -349,6 +355,59 @@ out:
 	return rc;
 }
 
+static int sync_aeo(const struct cv_config *config, const char *partner)
+{
+	struct exchange_node *node = NULL;
+	struct store *store = NULL;
+	struct store_conn *conn;
+	struct exchange_partner p;
+	char actor[80];
+	struct audit_event ev = {cli_actor(actor, sizeof(actor)), "exchange.sync_aeo",
+				 "exchange_partner", NULL, NULL};
+	struct exchange_mra_context ctx;
+	struct cv_error err;
+	int queued = 0, rc;
+
+	cv_error_clear(&err);
+	if (exchange_node_open(config, &node, &err)) {
+		fprintf(stderr, "caravan exchange sync-aeo: %s\n", err.message);
+		return CLI_FAILED;
+	}
+	ctx = (struct exchange_mra_context){node, config->public_url, cv_clock_now_ms()};
+	rc = cli_open_store(config, &store, &conn);
+	if (rc)
+		goto out;
+	if (exchange_partner_load(conn, partner, &p)) {
+		fprintf(stderr,
+			"caravan exchange sync-aeo: no partner %s (caravan exchange partner list)\n",
+			partner);
+		rc = CLI_FAILED;
+		goto out;
+	}
+	ev.entity_id = p.id;
+	fprintf(stderr, "caravan: queueing the AEO register for %s (%s)...\n", p.name, p.country);
+	rc = store_begin(conn);
+	if (!rc)
+		rc = exchange_mra_sync(conn, &ctx, p.id, &queued, &err);
+	if (!rc)
+		rc = audit_append(conn, &ev, NULL, &err);
+	if (rc && !err.message[0])
+		cv_error_set(&err, rc, NULL, "%s", store_errmsg(conn));
+	rc = rc ? (store_rollback(conn), rc) : store_commit(conn);
+	if (rc) {
+		fprintf(stderr, "caravan exchange sync-aeo: %s\n", err.message);
+		rc = CLI_FAILED;
+	} else {
+		printf("caravan: %d AEO status credentials queued for %s; caravan serve delivers "
+		       "them (caravan exchange status)\n",
+		       queued, p.country);
+	}
+out:
+	store_close(store);
+	exchange_node_free(node);
+	return rc;
+}
+
 static void print_message(const json_t *m)
 {
 	const char *error = json_string_value(json_object_get(m, "last_error"));
@@ -445,8 +504,11 @@ int cmd_exchange(int argc, char **argv)
 	}
 	if (args.npositional == 1 && !strcmp(args.positional[0], "status"))
 		return status(&args.config);
+	if (args.npositional == 2 && !strcmp(args.positional[0], "sync-aeo"))
+		return sync_aeo(&args.config, args.positional[1]);
 	fprintf(stderr,
-		"caravan exchange: expected partner add, partner list, send FILE or status\n%s",
+		"caravan exchange: expected partner add, partner list, send FILE, sync-aeo PARTNER "
+		"or status\n%s",
 		usage);
 	return CLI_USAGE;
 }

@@ -3,8 +3,14 @@
  */
 #include "exchange/advance_cargo.h"
 
+#include "base/buf.h"
 #include "base/clock.h"
+#include "exchange/outbox.h"
+#include "exchange/partners.h"
+#include "exchange/status_list.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int hs_ok(const char *hs)
@@ -128,5 +134,158 @@ int advance_cargo_matches(struct store_conn *conn, const char *declaration_id)
 		rc = store_step(stmt);
 	rc = rc == STORE_ROW ? store_col_int64(stmt, 0) > 0 : rc < 0 ? rc : 0;
 	store_finish(stmt);
+	return rc;
+}
+
+/* ---- sending and receiving (the exchange) ------------------------------------ */
+
+/* The unsigned advance cargo document of export declaration id, or NULL (*rc says why). */
+static json_t *advance_document(struct store_conn *conn, const char *id, const char *issuer,
+				const char *now, char destination[3], int *rc)
+{
+	static const char *const item_sql =
+		"SELECT hs, origin, quantity, unit, net_mass, description FROM declaration_items"
+		" WHERE declaration_id = $1 ORDER BY item";
+	struct store_stmt *stmt;
+	json_error_t jerr;
+	json_t *doc, *items = json_array(), *lodged, *transport;
+
+	*rc = store_query_row(conn, &stmt,
+			      "SELECT number, direction, exporter, importer, mode, destination,"
+			      " expected_arrival, document FROM declarations WHERE id = $1",
+			      "t", id);
+	if (*rc)
+		return json_decref(items), NULL;
+	if (strcmp(store_col_text(stmt, 1), "export") != 0) {
+		store_finish(stmt);
+		return json_decref(items), NULL; /* only exports are announced */
+	}
+	snprintf(destination, 3, "%s", store_col_text(stmt, 5));
+	lodged = json_loads(store_col_text(stmt, 7), 0, &jerr);
+	transport = json_object_get(lodged, "transport");
+	doc = json_pack("{s:[s], s:[s, s], s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s, s:O}, s:s*}}",
+			"@context", EXCHANGE_VC_CONTEXT, "type", "VerifiableCredential",
+			ADVANCE_CARGO_TYPE, "issuer", issuer, "validFrom", now, "credentialSubject",
+			"exportDeclaration", store_col_text(stmt, 0), "exporter",
+			store_col_text(stmt, 2), "importer", store_col_text(stmt, 3),
+			"destinationCountry", destination, "transport", "mode",
+			store_col_text(stmt, 4), "containers",
+			json_object_get(transport, "containers")
+				? json_object_get(transport, "containers")
+				: json_array(),
+			"expectedArrival",
+			store_col_is_null(stmt, 6) ? NULL : store_col_text(stmt, 6));
+	store_finish(stmt);
+	json_decref(lodged);
+	*rc = doc ? store_prepare(conn, item_sql, &stmt) : CV_ENOMEM;
+	if (!*rc)
+		*rc = store_bindf(stmt, "t", id);
+	while (!*rc && (*rc = store_step(stmt)) == STORE_ROW) {
+		*rc = CV_OK;
+		json_array_append_new(items, json_pack("{s:s, s:s, s:f, s:s, s:f, s:s}", "hs",
+						       store_col_text(stmt, 0), "origin",
+						       store_col_text(stmt, 1), "quantity",
+						       store_col_double(stmt, 2), "unit",
+						       store_col_text(stmt, 3), "netMass",
+						       store_col_double(stmt, 4), "description",
+						       store_col_text(stmt, 5)));
+	}
+	if (doc)
+		store_finish(stmt);
+	if (*rc < 0 || !doc) {
+		json_decref(items);
+		json_decref(doc);
+		return NULL;
+	}
+	*rc = CV_OK;
+	json_object_set_new(json_object_get(doc, "credentialSubject"), "items", items);
+	return doc;
+}
+
+int advance_cargo_announce(struct store_conn *conn, const struct exchange_node *node,
+			   const char *declaration_id, int64_t now_ms, int *queued,
+			   struct cv_error *err)
+{
+	char now[CV_RFC3339_MAX], today[CV_DATE_MAX], destination[3] = "";
+	json_t *doc, *ids = NULL, *v;
+	size_t i;
+	int rc;
+
+	*queued = 0;
+	if (!node)
+		return CV_OK; /* no key yet: caravan init makes it */
+	cv_clock_format_rfc3339(now_ms, now, sizeof(now));
+	cv_date_from_ms(now_ms, today);
+	doc = advance_document(conn, declaration_id, node->did, now, destination, &rc);
+	if (!doc)
+		return rc;
+	rc = exchange_partners_agreed(conn, EXCHANGE_ADVANCE_CARGO, NULL, today, &ids);
+	json_array_foreach(ids, i, v) {
+		struct exchange_partner partner;
+		if (rc)
+			break;
+		rc = exchange_partner_load(conn, json_string_value(v), &partner);
+		if (rc || strcmp(partner.country, destination) != 0)
+			continue;
+		json_object_set_new(doc, "to", json_string(partner.did));
+		json_object_del(doc, "id"); /* one document, and id, per partner */
+		rc = exchange_outbox_queue(conn, node, partner.id, ADVANCE_CARGO_TYPE, doc, NULL,
+					   err);
+		if (!rc)
+			(*queued)++;
+	}
+	json_decref(ids);
+	json_decref(doc);
+	return rc;
+}
+
+int advance_cargo_receive(struct store_conn *conn, const struct exchange_inbox_message *m,
+			  struct cv_error *err)
+{
+	const json_t *subject = json_object_get(m->document, "credentialSubject");
+	const json_t *transport = json_object_get(subject, "transport");
+	const json_t *list = json_object_get(subject, "items"), *containers, *v;
+	struct advance_cargo_item items[ADVANCE_CARGO_ITEMS_MAX];
+	struct advance_cargo a = {0};
+	struct cv_buf numbers;
+	char now[CV_RFC3339_MAX];
+	char *text;
+	size_t i;
+	int applied, rc;
+
+	if (!json_is_array(list) || json_array_size(list) > ADVANCE_CARGO_ITEMS_MAX)
+		return cv_error_set(err, CV_EINVAL, "credentialSubject.items",
+				    "credentialSubject.items must be a list of 1 to %d items",
+				    ADVANCE_CARGO_ITEMS_MAX);
+	json_array_foreach(list, i, v) {
+		items[i] =
+			(struct advance_cargo_item){json_string_value(json_object_get(v, "hs")),
+						    json_string_value(json_object_get(v, "origin")),
+						    json_number_value(json_object_get(v, "quantity")),
+						    json_string_value(json_object_get(v, "unit")),
+						    json_number_value(json_object_get(v, "netMass"))};
+	}
+	cv_buf_init(&numbers);
+	containers = json_object_get(transport, "containers");
+	json_array_foreach(containers, i, v) {
+		if (json_is_string(v) && (numbers.len ? cv_buf_addch(&numbers, ' ') : CV_OK) == CV_OK)
+			cv_buf_add(&numbers, json_string_value(v), json_string_length(v));
+	}
+	text = json_dumps(m->document, JSON_COMPACT | JSON_SORT_KEYS);
+	a.id = m->document_id;
+	a.country = m->partner->country;
+	a.export_number = json_string_value(json_object_get(subject, "exportDeclaration"));
+	a.exporter = json_string_value(json_object_get(subject, "exporter"));
+	a.importer = json_string_value(json_object_get(subject, "importer"));
+	a.mode = json_string_value(json_object_get(transport, "mode"));
+	a.expected_arrival = json_string_value(json_object_get(subject, "expectedArrival"));
+	a.containers = cv_buf_str(&numbers);
+	a.items = items;
+	a.nitems = json_array_size(list);
+	a.document = text;
+	cv_clock_format_rfc3339(m->now_ms, now, sizeof(now));
+	rc = text ? advance_cargo_record(conn, &a, now, &applied, err) : CV_ENOMEM;
+	free(text);
+	cv_buf_release(&numbers);
 	return rc;
 }

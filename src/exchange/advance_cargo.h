@@ -15,11 +15,16 @@
 #define CV_EXCHANGE_ADVANCE_CARGO_H
 
 #include "base/err.h"
+#include "exchange/inbox.h"
+#include "exchange/node.h"
 #include "store/db.h"
 
 #include <stddef.h>
 
+/* The type of the document nodes exchange, and what a declaration references it as. */
+#define ADVANCE_CARGO_TYPE "AdvanceCargoData"
 #define ADVANCE_CARGO_DOCUMENT_TYPE "ADVANCE-CARGO"
+#define ADVANCE_CARGO_ITEMS_MAX 999
 #define ADVANCE_CARGO_MASS_TOLERANCE 0.10
 
 struct advance_cargo_item {
@@ -53,5 +58,19 @@ int advance_cargo_record(struct store_conn *conn, const struct advance_cargo *a,
 
 /* 1 when declaration_id's referenced advance cargo data agrees, 0 when not (or none), < 0 on error. */
 int advance_cargo_matches(struct store_conn *conn, const char *declaration_id);
+
+/*
+ * A released export: its advance cargo data to every active partner of the
+ * destination country with an advance cargo agreement in force, signed
+ * and queued in the caller's write transaction (*queued: how many). An
+ * import, or no such partner, sends nothing; so does a node without a key.
+ */
+int advance_cargo_announce(struct store_conn *conn, const struct exchange_node *node,
+			   const char *declaration_id, int64_t now_ms, int *queued,
+			   struct cv_error *err);
+
+/* Inbox handler for ADVANCE_CARGO_TYPE: store what the partner sent. */
+int advance_cargo_receive(struct store_conn *conn, const struct exchange_inbox_message *message,
+			  struct cv_error *err);
 
 #endif

@@ -8,11 +8,15 @@
  * AEO register for AEO status credentials, the single window for advance
  * cargo data and certificates of origin) and add a line, before the end.
  */
+#include "exchange/advance_cargo.h"
 #include "exchange/inbox.h"
+#include "exchange/mra.h"
 
 // clang-format off
 const struct exchange_inbox_handler exchange_inbox_handlers[] = {
 	/* kind (a value of the document's type)    handler */
+	{EXCHANGE_AEO_STATUS_TYPE,                  exchange_mra_receive},
+	{ADVANCE_CARGO_TYPE,                        advance_cargo_receive},
 	{NULL, NULL},
 };
 // clang-format on

@@ -88,7 +88,10 @@ int partner_aeo_record(struct store_conn *conn, const struct partner_aeo *e, con
 			 " status = excluded.status, valid_from = excluded.valid_from,"
 			 " valid_until = excluded.valid_until, credential_id = excluded.credential_id,"
 			 " issued_at = excluded.issued_at, received_at = excluded.received_at"
-			 " WHERE excluded.issued_at > partner_aeo.issued_at",
+			 " WHERE excluded.issued_at > partner_aeo.issued_at"
+			 /* the same instant: the later id (UUIDv7 ids grow with time) */
+			 " OR (excluded.issued_at = partner_aeo.issued_at"
+			 " AND excluded.credential_id > partner_aeo.credential_id)",
 			 "ttttttttttt", e->country, e->operator_id, e->name, e->aeo_number,
 			 e->aeo_type, e->status, e->valid_from, e->valid_until, e->credential_id,
 			 issued, now);

@@ -1,0 +1,222 @@
+/*
+ * mra.c — mutual recognition of AEOs between nodes (see mra.h).
+ */
+#include "exchange/mra.h"
+
+#include "aeo/applications.h"
+#include "aeo/operators.h"
+#include "base/clock.h"
+#include "exchange/issued.h"
+#include "exchange/outbox.h"
+#include "exchange/partner_aeo.h"
+#include "exchange/partners.h"
+#include "exchange/status_list.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The authorization's issued credential, created on its first announcement
+ * and kept in step with its status: its status list bits are what a
+ * verifier of any statement about it checks.
+ */
+static int track_status(struct store_conn *conn, const struct aeo_authorization *z, int64_t now_ms,
+			struct exchange_issued *issued, struct cv_error *err)
+{
+	struct exchange_issue issue = {EXCHANGE_KIND_AEO_STATUS, z->id, 1, 1};
+	const char *action = NULL;
+	int rc = exchange_issued_find(conn, EXCHANGE_KIND_AEO_STATUS, z->id, issued);
+
+	if (rc == CV_ENOTFOUND)
+		rc = exchange_issued_new(conn, &issue, now_ms, issued, err);
+	if (rc)
+		return rc;
+	if (!strcmp(issued->status, "revoked"))
+		return CV_OK; /* final: a revoked or expired authorization stays so */
+	if (!strcmp(z->status, "suspended") && !strcmp(issued->status, "active"))
+		action = "suspend";
+	else if (!strcmp(z->status, "valid") && !strcmp(issued->status, "suspended"))
+		action = "lift";
+	else if (!strcmp(z->status, "revoked") || !strcmp(z->status, "expired"))
+		action = "revoke";
+	return action ? exchange_issued_change(conn, issued->id, action, now_ms, issued, err)
+		      : CV_OK;
+}
+
+/* The unsigned statement about z held by op, for the partner whose DID is audience. */
+static json_t *statement(const struct exchange_mra_context *ctx, const struct aeo_authorization *z,
+			 const struct aeo_operator *op, const char *audience, json_t *status)
+{
+	char now[CV_RFC3339_MAX];
+
+	/* Milliseconds: a suspension and its lift may come within a second. */
+	cv_clock_format_rfc3339_ms(ctx->now_ms, now, sizeof(now));
+	return json_pack("{s:[s], s:[s, s], s:s, s:s, s:s, s:{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}, s:O}",
+			 "@context", EXCHANGE_VC_CONTEXT, "type", "VerifiableCredential",
+			 EXCHANGE_AEO_STATUS_TYPE, "issuer", ctx->node->did, "validFrom", now, "to",
+			 audience, "credentialSubject", "operator", "identification", op->tin,
+			 "name", op->name, "country", ctx->node->country, "authorization", "number",
+			 z->number, "type", z->type, "status", z->status, "validFrom",
+			 z->valid_from, "revalidationDue", z->revalidation_due, "statusChangedAt",
+			 z->status_changed_at, "credentialStatus", status);
+}
+
+static int queue_for(struct store_conn *conn, const struct exchange_mra_context *ctx,
+		     const struct aeo_authorization *z, const struct aeo_operator *op,
+		     json_t *status, const char *partner_id, struct cv_error *err)
+{
+	struct exchange_partner partner;
+	json_t *doc;
+	int rc = exchange_partner_load(conn, partner_id, &partner);
+
+	if (rc)
+		return cv_error_set(err, rc, "partner", "no such partner");
+	doc = statement(ctx, z, op, partner.did, status);
+	if (!doc)
+		return CV_ENOMEM;
+	rc = exchange_outbox_queue(conn, ctx->node, partner.id, EXCHANGE_AEO_STATUS_TYPE, doc, NULL,
+				   err);
+	json_decref(doc);
+	return rc;
+}
+
+/* Is partner_id among ids (a JSON array of strings)? */
+static int listed(const json_t *ids, const char *partner_id)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ids, i, v) {
+		if (!strcmp(json_string_value(v), partner_id))
+			return 1;
+	}
+	return 0;
+}
+
+int exchange_mra_announce(struct store_conn *conn, const struct exchange_mra_context *ctx,
+			  const char *authorization_id, const char *partner_id, int *queued,
+			  struct cv_error *err)
+{
+	struct aeo_authorization z;
+	struct aeo_operator op;
+	struct exchange_issued issued;
+	char today[CV_DATE_MAX];
+	json_t *ids = NULL, *status = NULL, *v;
+	size_t i;
+	int rc;
+
+	if (queued)
+		*queued = 0;
+	if (!ctx->node)
+		return CV_OK; /* no key yet: nothing can be signed (caravan init makes it) */
+	rc = aeo_authorization_get(conn, authorization_id, &z);
+	if (rc)
+		return cv_error_set(err, rc, "authorization", "no such authorization");
+	if (!z.consent_mra)
+		return CV_OK;
+	rc = aeo_operator_get(conn, z.operator_id, &op);
+	cv_date_from_ms(ctx->now_ms, today);
+	if (!rc)
+		rc = exchange_partners_agreed(conn, EXCHANGE_MRA, z.type, today, &ids);
+	if (!rc && partner_id && !listed(ids, partner_id))
+		rc = cv_error_set(err, CV_ECONFLICT, "partner",
+				  "no mutual recognition agreement in force with this partner "
+				  "recognises %s",
+				  z.type);
+	if (!rc && json_array_size(ids))
+		rc = track_status(conn, &z, ctx->now_ms, &issued, err);
+	if (!rc && json_array_size(ids))
+		rc = exchange_issued_status(&issued, ctx->public_url, &status);
+	json_array_foreach(ids, i, v) {
+		if (rc)
+			break;
+		if (partner_id && strcmp(json_string_value(v), partner_id))
+			continue;
+		rc = queue_for(conn, ctx, &z, &op, status, json_string_value(v), err);
+		if (!rc && queued)
+			(*queued)++;
+	}
+	json_decref(status);
+	json_decref(ids);
+	return rc;
+}
+
+int exchange_mra_sync(struct store_conn *conn, const struct exchange_mra_context *ctx,
+		      const char *partner_id, int *queued, struct cv_error *err)
+{
+	struct store_stmt *stmt;
+	json_t *ids = json_array();
+	size_t i;
+	json_t *v;
+	int rc = store_prepare(conn,
+			       "SELECT id FROM aeo_authorizations WHERE consent_mra = 1"
+			       " AND status IN ('valid', 'suspended') ORDER BY id",
+			       &stmt);
+
+	*queued = 0;
+	/* Collect first: announcing runs other statements on this connection. */
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		json_array_append_new(ids, json_string(store_col_text(stmt, 0)));
+		rc = CV_OK;
+	}
+	if (rc < 0) {
+		store_finish(stmt);
+		json_decref(ids);
+		return rc;
+	}
+	store_finish(stmt);
+	rc = CV_OK;
+	json_array_foreach(ids, i, v) {
+		int one = 0;
+		struct cv_error skip;
+		rc = exchange_mra_announce(conn, ctx, json_string_value(v), partner_id, &one, &skip);
+		if (rc == CV_ECONFLICT) /* a type this partner's MRA does not recognise */
+			rc = CV_OK;
+		else if (rc && err)
+			*err = skip;
+		if (rc)
+			break;
+		*queued += one;
+	}
+	json_decref(ids);
+	return rc;
+}
+
+/* A text member of o, or NULL when absent or not text. */
+static const char *text(const json_t *o, const char *name)
+{
+	return json_string_value(json_object_get(o, name));
+}
+
+int exchange_mra_receive(struct store_conn *conn, const struct exchange_inbox_message *m,
+			 struct cv_error *err)
+{
+	const json_t *subject = json_object_get(m->document, "credentialSubject");
+	const json_t *op = json_object_get(subject, "operator");
+	const json_t *z = json_object_get(subject, "authorization");
+	struct partner_aeo entry = {m->partner->country,  text(op, "identification"),
+				    text(op, "name"),     text(z, "number"),
+				    text(z, "type"),      text(z, "status"),
+				    text(z, "validFrom"), NULL,
+				    m->document_id,       text(m->document, "validFrom")};
+	char now[CV_RFC3339_MAX], today[CV_DATE_MAX];
+	json_t *ids = NULL;
+	int applied, rc;
+
+	if (!json_is_object(op) || !json_is_object(z))
+		return cv_error_set(err, CV_EINVAL, "credentialSubject",
+				    "an AEO status credential names the operator and the "
+				    "authorization in credentialSubject");
+	cv_clock_format_rfc3339(m->now_ms, now, sizeof(now));
+	cv_date_from_ms(m->now_ms, today);
+	rc = exchange_partners_agreed(conn, EXCHANGE_MRA, entry.aeo_type, today, &ids);
+	if (!rc && !listed(ids, m->partner->id))
+		rc = cv_error_set(err, CV_EPERM, "credentialSubject.authorization.type",
+				  "no mutual recognition agreement in force with %s recognises %s",
+				  m->partner->country,
+				  entry.aeo_type ? entry.aeo_type : "this type");
+	json_decref(ids);
+	if (!rc)
+		rc = partner_aeo_record(conn, &entry, now, &applied, err);
+	return rc;
+}
