@@ -3,8 +3,9 @@
  * multibase values that start with "z": Ed25519 keys in did:key and
  * Multikey, and the proofValue of a Data Integrity proof.
  *
- * Inputs are short (a 34-byte key, a 64-byte signature), so the quadratic
- * schoolbook conversion is used. The module owns nothing. Thread-safe.
+ * Inputs are short (a 34-byte key, a 64-byte signature) but are converted
+ * on every signature made or checked, so the conversion works on wide limbs
+ * (base58.c). The module owns nothing. Thread-safe.
  */
 #ifndef CV_EXCHANGE_BASE58_H
 #define CV_EXCHANGE_BASE58_H

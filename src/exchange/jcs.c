@@ -9,12 +9,15 @@
  *    units, as ECMAScript compares strings. UTF-8 byte order is code point
  *    order, which agrees with UTF-16 order except that code points from
  *    U+10000 up (written in UTF-16 as surrogates D800–DFFF) sort before
- *    U+E000–U+FFFF. utf16_order() maps a code point to a rank that sorts as
- *    its first UTF-16 unit does, so names are compared code point by code
- *    point without converting them.
+ *    U+E000–U+FFFF. member_compare() compares the UTF-8 bytes and flips the
+ *    answer in that one case, which it tells from the first differing byte,
+ *    so names are never decoded or converted to sort them.
  *  - Strings escape only what JSON must: '"', '\\', and the controls below
  *    U+0020 (\b \t \n \f \r by name, the others as \u00xx in lower case).
- *    Everything else, including U+007F and non-ASCII, is copied as UTF-8.
+ *    Everything else, including U+007F and non-ASCII, is copied as UTF-8,
+ *    in runs: a table says which bytes end a run (an escape) or start a
+ *    multi-byte sequence, which is checked and then stays in the run; plain
+ *    ASCII is stepped over eight bytes at a time.
  *  - Numbers are written as ECMAScript's Number.prototype.toString writes a
  *    double: first the shortest decimal digits that read back as the same
  *    double (printf's %.*e at 1, 2, ... 17 significant digits, each checked
@@ -24,8 +27,11 @@
  *    is lopsided, so the nearest P-digit decimal may miss it while its
  *    neighbour one unit away hits it: both neighbours are tried too.
  *
- * A document is a few kilobytes (a certificate, a declaration); the member
- * sort allocates one array of names per object and nothing else.
+ * A document is a few kilobytes (a certificate, a declaration), and every
+ * credential signed or verified is canonicalized (twice: the document and
+ * the proof options), so the walk is kept lean: members are sorted in an
+ * array on the stack (on the heap beyond MEMBERS_ON_STACK), a string takes
+ * one append per run of plain bytes, and appends are inlined (put()).
  */
 #include "exchange/jcs.h"
 
@@ -60,21 +66,20 @@ int exchange_jcs_parse(const char *text, size_t len, const char *name, json_t **
 }
 
 /*
- * Decode the UTF-8 sequence at s[*i] (n bytes in all) into *cp and move *i
- * past it. CV_EINVAL for anything that is not well-formed UTF-8 (overlong
- * forms, surrogates, beyond U+10FFFF, a truncated sequence).
+ * The length of the UTF-8 sequence that starts the n bytes at s (n > 0), or
+ * 0 when they do not start with well-formed UTF-8 (an overlong form, a
+ * surrogate, beyond U+10FFFF, a truncated sequence, a misplaced byte). The
+ * position stays with the caller, in a register: its loops over plain
+ * ASCII are the hot ones.
  */
-static int utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+static size_t utf8_length(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[*i];
+	unsigned char c = s[0];
 	size_t need;
 	uint32_t v, min;
 
-	if (c < 0x80) {
-		*cp = c;
-		(*i)++;
-		return CV_OK;
-	}
+	if (c < 0x80)
+		return 1;
 	if ((c & 0xE0) == 0xC0) {
 		need = 1, v = c & 0x1F, min = 0x80;
 	} else if ((c & 0xF0) == 0xE0) {
@@ -82,32 +87,113 @@ static int utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 	} else if ((c & 0xF8) == 0xF0) {
 		need = 3, v = c & 0x07, min = 0x10000;
 	} else {
-		return CV_EINVAL;
+		return 0;
 	}
-	if (n - *i <= need)
-		return CV_EINVAL;
+	if (n <= need)
+		return 0;
 	for (size_t k = 1; k <= need; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			return CV_EINVAL;
-		v = (v << 6) | (s[*i + k] & 0x3F);
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3F);
 	}
 	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return CV_EINVAL;
-	*cp = v;
-	*i += need + 1;
+		return 0;
+	return need + 1;
+}
+
+/*
+ * Append n bytes to out: the serializer's own append, inlined, for the many
+ * small pieces of a document (quotes, commas, short strings). It leaves the
+ * terminating NUL to exchange_jcs_serialize(), which writes it once at the
+ * end; cv_buf_grow() always keeps a byte for it.
+ */
+static inline int put(struct cv_buf *out, const void *data, size_t n)
+{
+	if (out->cap - out->len <= n) {
+		int rc = cv_buf_grow(out, n);
+
+		if (rc)
+			return rc;
+	}
+	memcpy(out->data + out->len, data, n);
+	out->len += n;
 	return CV_OK;
 }
 
 /*
- * A rank of the code point cp that orders as the first UTF-16 code unit of
- * cp does (ties, within the supplementary planes, broken as the second unit
- * does): U+E000–U+FFFF move above the supplementary planes.
+ * What each byte of a string asks of the serializer: BYTE_COPY (0 in the
+ * table), copied as it is (ASCII that JSON allows in a string);
+ * BYTE_ESCAPE, written as an escape (the controls, '"' and '\\');
+ * BYTE_UTF8, the start (or, when misplaced, a piece) of a multi-byte
+ * sequence, checked with utf8_length() and then copied.
  */
-static uint32_t utf16_order(uint32_t cp)
+enum { BYTE_COPY = 0, BYTE_ESCAPE, BYTE_UTF8 };
+#define E BYTE_ESCAPE
+#define U BYTE_UTF8
+// clang-format off
+static const unsigned char byte_class[256] = {
+	E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, /* 0x00 */
+	E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, /* 0x10 */
+	0, 0, E, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, E, 0, 0, 0, /* 0x50: '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70: U+007F is copied */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0x80 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0x90 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0xA0 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0xB0 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0xC0 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0xD0 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0xE0 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* 0xF0 */
+};
+// clang-format on
+#undef E
+#undef U
+
+/* The byte b in each of the 8 bytes of a 64-bit word. */
+#define BYTES(b) (UINT64_C(0x0101010101010101) * (b))
+/*
+ * Non-zero when some byte of x is below n (n <= 0x80). Bytes from n up
+ * borrow nothing when n is subtracted, so the lowest byte below n is the
+ * first to wrap and set its top bit, which ~x keeps: the answer is exact.
+ */
+static inline uint64_t has_byte_below(uint64_t x, unsigned n)
 {
-	if (cp >= 0xE000 && cp <= 0xFFFF)
-		return cp + 0x110000;
-	return cp;
+	return (x - BYTES(n)) & ~x & BYTES(0x80);
+}
+
+/*
+ * Are the 8 bytes at s all BYTE_COPY? Eight bytes tested at once (SWAR): a
+ * control, a '"' or '\\' (a zero byte once x is XORed with it), or a byte
+ * from 0x80 up (its top bit) sends the string to the byte-by-byte loop.
+ */
+static inline int plain_word(const unsigned char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+	return !(has_byte_below(x, 0x20) | has_byte_below(x ^ BYTES('"'), 1) |
+		 has_byte_below(x ^ BYTES('\\'), 1) | (x & BYTES(0x80)));
+}
+
+/* Is the text s (len bytes) well-formed UTF-8? ASCII is stepped over without decoding. */
+static int utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0, step;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (!(step = utf8_length(s + i, len - i)))
+			return 0;
+		i += step;
+	}
+	return 1;
 }
 
 struct member {
@@ -116,60 +202,92 @@ struct member {
 	json_t *value;
 };
 
-/* Compare two member names as UTF-16 code unit sequences (names are valid UTF-8). */
+/* UTF-8 lead bytes of U+E000–U+FFFF and of U+10000–U+10FFFF. */
+#define UTF8_LEAD_E000 0xEE
+#define UTF8_LEAD_10000 0xF0
+
+/*
+ * Compare two member names as UTF-16 code unit sequences (names are valid
+ * UTF-8). Byte order is code point order, and code point order is UTF-16
+ * order except between U+E000–U+FFFF and the supplementary planes (the
+ * latter are surrogates, D800–DBFF, in UTF-16). The names are equal up to
+ * their first differing byte, so the characters there start at the same
+ * offset: if that byte is a continuation byte, their lead bytes are equal
+ * and so are their ranges; if it is a lead byte, the order flips only when
+ * one lead is EE or EF (U+E000–U+FFFF) and the other F0 or above.
+ */
 static int member_compare(const void *pa, const void *pb)
 {
 	const struct member *a = pa, *b = pb;
 	const unsigned char *sa = (const unsigned char *)a->name,
 			    *sb = (const unsigned char *)b->name;
-	size_t i = 0, j = 0;
+	size_t n = a->len < b->len ? a->len : b->len, i = 0;
+	unsigned char ca, cb;
 
-	while (i < a->len && j < b->len) {
-		uint32_t ca = 0xFFFD, cb = 0xFFFD;
-
-		/* Invalid names were refused before sorting; step one byte if not. */
-		if (utf8_next(sa, a->len, &i, &ca))
-			i++;
-		if (utf8_next(sb, b->len, &j, &cb))
-			j++;
-		if (ca != cb)
-			return utf16_order(ca) < utf16_order(cb) ? -1 : 1;
-	}
-	if (i < a->len)
-		return 1;
-	return j < b->len ? -1 : 0;
+	while (i < n && sa[i] == sb[i])
+		i++;
+	if (i == n)
+		return (a->len > n) - (b->len > n);
+	ca = sa[i], cb = sb[i];
+	if (ca >= UTF8_LEAD_E000 && cb >= UTF8_LEAD_E000 &&
+	    (ca >= UTF8_LEAD_10000) != (cb >= UTF8_LEAD_10000))
+		return ca >= UTF8_LEAD_10000 ? -1 : 1;
+	return ca < cb ? -1 : 1;
 }
 
-/* Append the JSON string literal of the UTF-8 text s (len bytes). */
-static int serialize_string(const char *s, size_t len, struct cv_buf *out, struct cv_error *err)
+/* Append the escape of the byte c (BYTE_ESCAPE): by name where JSON has one, else \u00xx. */
+static int serialize_escape(unsigned char c, struct cv_buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	char u[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+
+	switch (c) {
+	case '"': return put(out, "\\\"", 2);
+	case '\\': return put(out, "\\\\", 2);
+	case '\b': return put(out, "\\b", 2);
+	case '\f': return put(out, "\\f", 2);
+	case '\n': return put(out, "\\n", 2);
+	case '\r': return put(out, "\\r", 2);
+	case '\t': return put(out, "\\t", 2);
+	default: return put(out, u, sizeof(u));
+	}
+}
+
+/*
+ * Append the JSON string literal of the UTF-8 text s (len bytes); what is
+ * the text ("a string", "a member name") for the error. Bytes that need no
+ * escape, non-ASCII included, are copied in runs, one append a run.
+ */
+static int serialize_string(const char *s, size_t len, const char *what, struct cv_buf *out,
+			    struct cv_error *err)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	int rc = cv_buf_addch(out, '"');
+	size_t i = 0, run = 0, step; /* run: where the bytes not yet appended start */
+	int rc = put(out, "\"", 1);
 
 	while (rc == CV_OK && i < len) {
-		size_t start = i;
-		uint32_t cp;
-
-		if (utf8_next(u, len, &i, &cp))
-			return cv_error_set(err, CV_EINVAL, NULL, "a string is not valid UTF-8");
-		switch (cp) {
-		case '"': rc = cv_buf_adds(out, "\\\""); break;
-		case '\\': rc = cv_buf_adds(out, "\\\\"); break;
-		case '\b': rc = cv_buf_adds(out, "\\b"); break;
-		case '\f': rc = cv_buf_adds(out, "\\f"); break;
-		case '\n': rc = cv_buf_adds(out, "\\n"); break;
-		case '\r': rc = cv_buf_adds(out, "\\r"); break;
-		case '\t': rc = cv_buf_adds(out, "\\t"); break;
-		default:
-			if (cp < 0x20)
-				rc = cv_buf_addf(out, "\\u%04x", (unsigned)cp);
-			else
-				rc = cv_buf_add(out, s + start, i - start);
+		while (len - i >= sizeof(uint64_t) && plain_word(u + i))
+			i += sizeof(uint64_t);
+		while (i < len && byte_class[u[i]] == BYTE_COPY)
+			i++;
+		if (i == len)
+			break;
+		if (byte_class[u[i]] == BYTE_UTF8) {
+			if (!(step = utf8_length(u + i, len - i)))
+				return cv_error_set(err, CV_EINVAL, NULL, "%s is not valid UTF-8",
+						    what);
+			i += step;
+			continue;
 		}
+		rc = put(out, s + run, i - run);
+		if (rc == CV_OK)
+			rc = serialize_escape(u[i], out);
+		run = ++i;
 	}
 	if (rc == CV_OK)
-		rc = cv_buf_addch(out, '"');
+		rc = put(out, s + run, len - run);
+	if (rc == CV_OK)
+		rc = put(out, "\"", 1);
 	return rc;
 }
 
@@ -262,64 +380,80 @@ int exchange_jcs_number(double d, struct cv_buf *out)
 
 static int serialize_value(const json_t *value, struct cv_buf *out, struct cv_error *err);
 
+/* Objects with at most this many members sort them on the stack (a credential's have < 10). */
+#define MEMBERS_ON_STACK 16
+
+/* Sort members by name: by insertion when they are few (no calls through a pointer). */
+static void sort_members(struct member *members, size_t count)
+{
+	if (count > MEMBERS_ON_STACK) {
+		qsort(members, count, sizeof(*members), member_compare);
+		return;
+	}
+	for (size_t i = 1; i < count; i++) {
+		struct member m = members[i];
+		size_t j = i;
+
+		for (; j > 0 && member_compare(&members[j - 1], &m) > 0; j--)
+			members[j] = members[j - 1];
+		members[j] = m;
+	}
+}
+
 static int serialize_object(const json_t *object, struct cv_buf *out, struct cv_error *err)
 {
+	struct member on_stack[MEMBERS_ON_STACK], *members = on_stack;
 	size_t count = json_object_size(object), i = 0;
-	struct member *members = NULL;
 	void *iter;
-	int rc;
+	int rc = CV_OK;
 
-	if (count && !(members = cv_calloc(count, sizeof(*members))))
+	if (count > MEMBERS_ON_STACK && !(members = cv_calloc(count, sizeof(*members))))
 		return CV_ENOMEM;
 	for (iter = json_object_iter((json_t *)object); iter && i < count;
 	     iter = json_object_iter_next((json_t *)object, iter), i++) {
-		size_t at = 0;
-		uint32_t cp;
-
 		members[i].name = json_object_iter_key(iter);
 		members[i].len = json_object_iter_key_len(iter);
 		members[i].value = json_object_iter_value(iter);
-		while (at < members[i].len)
-			if (utf8_next((const unsigned char *)members[i].name, members[i].len, &at,
-				      &cp)) {
-				rc = cv_error_set(err, CV_EINVAL, NULL,
-						  "a member name is not valid UTF-8");
-				goto out;
-			}
+		if (!utf8_valid((const unsigned char *)members[i].name, members[i].len)) {
+			rc = cv_error_set(err, CV_EINVAL, NULL, "a member name is not valid UTF-8");
+			goto out;
+		}
 	}
 	count = i;
 	if (count > 1)
-		qsort(members, count, sizeof(*members), member_compare);
-	rc = cv_buf_addch(out, '{');
+		sort_members(members, count);
+	rc = put(out, "{", 1);
 	for (i = 0; rc == CV_OK && i < count; i++) {
 		if (i > 0)
-			rc = cv_buf_addch(out, ',');
+			rc = put(out, ",", 1);
 		if (rc == CV_OK)
-			rc = serialize_string(members[i].name, members[i].len, out, err);
+			rc = serialize_string(members[i].name, members[i].len, "a member name", out,
+					      err);
 		if (rc == CV_OK)
-			rc = cv_buf_addch(out, ':');
+			rc = put(out, ":", 1);
 		if (rc == CV_OK)
 			rc = serialize_value(members[i].value, out, err);
 	}
 	if (rc == CV_OK)
-		rc = cv_buf_addch(out, '}');
+		rc = put(out, "}", 1);
 out:
-	cv_free(members);
+	if (members != on_stack)
+		cv_free(members);
 	return rc;
 }
 
 static int serialize_array(const json_t *array, struct cv_buf *out, struct cv_error *err)
 {
-	int rc = cv_buf_addch(out, '[');
+	int rc = put(out, "[", 1);
 
 	for (size_t i = 0; rc == CV_OK && i < json_array_size(array); i++) {
 		if (i > 0)
-			rc = cv_buf_addch(out, ',');
+			rc = put(out, ",", 1);
 		if (rc == CV_OK)
 			rc = serialize_value(json_array_get(array, i), out, err);
 	}
 	if (rc == CV_OK)
-		rc = cv_buf_addch(out, ']');
+		rc = put(out, "]", 1);
 	return rc;
 }
 
@@ -331,16 +465,16 @@ static int serialize_value(const json_t *value, struct cv_buf *out, struct cv_er
 	case JSON_OBJECT: return serialize_object(value, out, err);
 	case JSON_ARRAY: return serialize_array(value, out, err);
 	case JSON_STRING:
-		return serialize_string(json_string_value(value), json_string_length(value), out,
-					err);
+		return serialize_string(json_string_value(value), json_string_length(value),
+					"a string", out, err);
 	case JSON_INTEGER:
 		/* A value built in code: JSON numbers are doubles to JCS. */
 		rc = exchange_jcs_number((double)json_integer_value(value), out);
 		break;
 	case JSON_REAL: rc = exchange_jcs_number(json_real_value(value), out); break;
-	case JSON_TRUE: return cv_buf_adds(out, "true");
-	case JSON_FALSE: return cv_buf_adds(out, "false");
-	case JSON_NULL: return cv_buf_adds(out, "null");
+	case JSON_TRUE: return put(out, "true", 4);
+	case JSON_FALSE: return put(out, "false", 5);
+	case JSON_NULL: return put(out, "null", 4);
 	default: return cv_error_set(err, CV_EINTERNAL, NULL, "unknown JSON type");
 	}
 	if (rc == CV_EINVAL)
@@ -350,7 +484,12 @@ static int serialize_value(const json_t *value, struct cv_buf *out, struct cv_er
 
 int exchange_jcs_serialize(const json_t *value, struct cv_buf *out, struct cv_error *err)
 {
+	int rc;
+
 	if (!value)
 		return cv_error_set(err, CV_EINVAL, NULL, "no JSON value");
-	return serialize_value(value, out, err);
+	rc = serialize_value(value, out, err);
+	if (out->data) /* put() leaves the NUL out; there is room for it (see put) */
+		out->data[out->len] = '\0';
+	return rc;
 }
