@@ -148,7 +148,7 @@ build/bench/exchange-sign: bench/exchange/sign.c build/libcaravan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< build/libcaravan.a $(LDLIBS)
 
-bench-exchange: deps build/bench/exchange-sign
+bench-exchange: deps build/caravan build/bench/exchange-sign
 	bench/exchange/run
 
 # bench-intake: declarations lodged per second through the single window (wrk).
