@@ -3,7 +3,7 @@
 #   make          build build/caravan (release, -O2)
 #   make run      install what is missing, build, create var/caravan.db with
 #                 demo data if it does not exist, serve http://127.0.0.1:8080
-#   make test     unit and API tests under AddressSanitizer + UBSan
+#   make test     unit, API and two-node (e2e) tests under AddressSanitizer + UBSan
 #   make test-crash  kill -9 the server while clients lodge; nothing lost
 #   make bench    every benchmark (bench-http, bench-scoresheet, bench-risk, bench-intake, bench-exchange)
 #   make check    format check, banned calls, cppcheck
@@ -29,7 +29,8 @@ GEN       := build/gen/embedded.c
 
 OBJ       := $(patsubst src/%.c,build/obj/%.o,$(SRC)) build/obj/gen/embedded.o
 ASAN_OBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC)) build/asan/obj/gen/embedded.o
-TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/support/*.c)
+TEST_SRC  := $(wildcard tests/unit/*.c) $(wildcard tests/api/*.c) $(wildcard tests/e2e/*.c) \
+	$(wildcard tests/support/*.c)
 TEST_OBJ  := $(patsubst tests/%.c,build/asan/tests/%.o,$(TEST_SRC))
 
 .PHONY: all run test test-crash bench bench-http bench-scoresheet bench-risk bench-intake bench-exchange fuzz format check clean deps demo-db

@@ -1,6 +1,9 @@
 /* server.c — see server.h. */
 #include "server.h"
 
+#include "exchange/node.h"
+
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -9,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,6 +126,53 @@ void test_server_start(struct test_server *s, const char *const *extra)
 {
 	test_server_prepare(s);
 	test_server_spawn(s, extra);
+}
+
+/* A loopback port nothing listens on (yet). */
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+void test_node_start(struct test_server *s, const char *country, const char *name)
+{
+	struct cv_error err;
+	FILE *f;
+	int port = free_port();
+
+	test_server_prepare(s);
+	/* Its own identity: not the template's key. */
+	cr_assert_eq(unlink(s->key_path), 0);
+	cr_assert_eq(exchange_node_key_create(s->key_path, &err), CV_OK, "%s", err.message);
+	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", port);
+	snprintf(s->did, sizeof(s->did), "did:web:127.0.0.1%%3A%d", port);
+	snprintf(s->config_path, sizeof(s->config_path), "%s/caravan.conf", s->dir);
+	f = fopen(s->config_path, "w");
+	cr_assert(f);
+	fprintf(f,
+		"db = %s\nlisten = 127.0.0.1:%d\npublic_url = %s\nnode_country = %s\n"
+		"node_name = %s\nattachments_dir = %s/attachments\nlog_level = warn\n"
+		"exchange_poll_ms = 100\nexchange_backoff_max = 1\n",
+		s->db_url, port, s->url, country, name, s->dir);
+	fclose(f);
+	snprintf(s->node_args[0], sizeof(s->node_args[0]), "%s", s->config_path);
+	snprintf(s->node_args[1], sizeof(s->node_args[1]), "127.0.0.1:%d", port);
+	/* After spawn's own flags: the configured port, not port 0. */
+	s->node_extra[0] = "--config";
+	s->node_extra[1] = s->node_args[0];
+	s->node_extra[2] = "--listen";
+	s->node_extra[3] = s->node_args[1];
+	s->node_extra[4] = NULL;
+	test_server_spawn(s, s->node_extra);
 }
 
 void test_server_kill(struct test_server *s)

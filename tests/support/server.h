@@ -20,6 +20,12 @@ struct test_server {
 	char db_url[340];
 	char key_path[300];       /* the node's key file: dir/caravan.key */
 	const char *const *extra; /* the arguments it was started with, for a restart */
+	/* A node of a multi-node test (test_node_start). */
+	char config_path[320]; /* dir/caravan.conf, for `caravan ... --config` too */
+	char url[64];          /* http://127.0.0.1:PORT, its public_url */
+	char did[96];          /* did:web:127.0.0.1%3APORT */
+	char node_args[2][330];
+	const char *node_extra[8];
 };
 
 struct test_response {
@@ -38,6 +44,15 @@ void test_server_start(struct test_server *s, const char *const *extra);
  */
 void test_server_prepare(struct test_server *s);
 void test_server_spawn(struct test_server *s, const char *const *extra);
+/*
+ * A node of its own for tests with several nodes: a copy of the template
+ * database with a new key (its own identity), and a configuration file
+ * (config_path) for country on a fixed loopback port, so that its did:web
+ * and the endpoint its partners register stay the same across a restart.
+ * Deliveries to partners every 100 ms, at most 1 s between attempts.
+ */
+void test_node_start(struct test_server *s, const char *country, const char *name);
+
 /* SIGTERM, wait, remove the folder; returns the exit status. */
 int test_server_stop(struct test_server *s);
 /* kill -9 the server, keeping its database (a crash). */
