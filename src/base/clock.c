@@ -4,6 +4,7 @@
 #include "base/err.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,12 +18,27 @@
 #define RFC3339_MIN_MS (-62167219200000LL)
 #define RFC3339_MAX_MS (253402300799999LL)
 
-int64_t cv_clock_now_ms(void)
+/* 0: the wall clock. Atomic so that reading it stays thread-safe; only the demo writes it. */
+static _Atomic int64_t override_ms;
+
+void cv_clock_override(int64_t ms)
+{
+	atomic_store_explicit(&override_ms, ms, memory_order_relaxed);
+}
+
+int64_t cv_clock_wall_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t cv_clock_now_ms(void)
+{
+	int64_t fixed = atomic_load_explicit(&override_ms, memory_order_relaxed);
+
+	return fixed ? fixed : cv_clock_wall_ms();
 }
 
 int64_t cv_clock_monotonic_ns(void)

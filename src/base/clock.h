@@ -13,8 +13,21 @@
 /* "2026-11-27T21:49:44.123Z" plus NUL fits. */
 #define CV_RFC3339_MAX 32
 
-/* Wall-clock now, ms since the epoch. */
+/* Now, ms since the epoch: the wall clock, or the override below. */
 int64_t cv_clock_now_ms(void);
+/*
+ * Run at a given time: while ms is not 0, cv_clock_now_ms() answers ms
+ * instead of the wall clock; 0 returns to the wall clock. For `caravan
+ * demo` only, which plays months of single-window traffic through the code
+ * the API runs, at the times each step happened: the places that read the
+ * clock themselves (a declaration's lodgement time, the engine's decision
+ * time) then agree with the trade context's now_ms. The server never sets
+ * it. UUIDv7 ids and log lines keep the wall clock (cv_clock_wall_ms): they
+ * order rows and lines by when this machine wrote them.
+ */
+void cv_clock_override(int64_t ms);
+/* The wall clock, ms since the epoch, whatever the override. */
+int64_t cv_clock_wall_ms(void);
 /* Monotonic clock in nanoseconds, for measuring durations. */
 int64_t cv_clock_monotonic_ns(void);
 /*

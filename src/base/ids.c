@@ -14,7 +14,7 @@ int cv_ids_init(void) { return sodium_init() < 0 ? CV_EINTERNAL : CV_OK; }
 void cv_uuid7(char out[CV_UUID_STR])
 {
 	uint8_t b[16];
-	uint64_t ms = (uint64_t)cv_clock_now_ms();
+	uint64_t ms = (uint64_t)cv_clock_wall_ms();
 
 	randombytes_buf(b, sizeof(b));
 	for (int i = 0; i < 6; i++)

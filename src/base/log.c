@@ -37,7 +37,7 @@ void cv_log(enum cv_log_level level, const char *module, const char *fmt, ...)
 
 	if ((int)level < atomic_load(&current_level) || level >= CV_LOG_OFF)
 		return;
-	cv_clock_format_rfc3339_ms(cv_clock_now_ms(), stamp, sizeof(stamp));
+	cv_clock_format_rfc3339_ms(cv_clock_wall_ms(), stamp, sizeof(stamp));
 	n = snprintf(line, sizeof(line), "%s %-5s %s: ", stamp, level_names[level], module);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;

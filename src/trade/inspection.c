@@ -245,6 +245,11 @@ int trade_examination_result(struct store_conn *conn, const struct trade_context
 		return cv_error_set(err, rc, NULL, "no examination with this id");
 	if (rc)
 		return rc;
+	if (!strcmp(json_string_value(json_object_get(exam, "status")), "cancelled")) {
+		json_decref(exam);
+		return cv_error_set(err, CV_ECONFLICT, "result",
+				    "the declaration was cancelled: its examination is called off");
+	}
 	cv_clock_format_rfc3339(ctx->now_ms, now, sizeof(now));
 	/* The first result starts the examination on the consignment's timeline. */
 	first = !strcmp(json_string_value(json_object_get(exam, "status")), "scheduled");

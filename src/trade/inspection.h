@@ -30,8 +30,8 @@ int trade_examination_plan(struct store_conn *conn, const struct trade_context *
 /*
  * Record a party's result (customs: a border officer; an agency: one of
  * its officers). CV_ENOTFOUND when the caller's party has no part in it;
- * CV_ECONFLICT when it recorded already. *out receives the examination. In
- * a write transaction.
+ * CV_ECONFLICT when it recorded already, or when the declaration was
+ * cancelled. *out receives the examination. In a write transaction.
  */
 int trade_examination_result(struct store_conn *conn, const struct trade_context *ctx,
 			     const struct auth_principal *who, const char *examination_id,

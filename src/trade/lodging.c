@@ -756,6 +756,12 @@ int trade_cancel(struct store_conn *conn, const struct trade_context *ctx,
 	rc = store_execf(conn, NULL,
 			 "UPDATE declarations SET status = 'cancelled', updated_at = $2 WHERE id = $1",
 			 "tt", id, now);
+	/* Nothing left to examine: the open examination leaves every party's worklist. */
+	if (!rc)
+		rc = store_execf(conn, NULL,
+				 "UPDATE examinations SET status = 'cancelled'"
+				 " WHERE declaration_id = $1 AND status = 'scheduled'",
+				 "t", id);
 	if (!rc)
 		rc = trade_event(conn, id, "cancelled", now, who->user.username,
 				 json_pack("{s:s}", "reason", reason ? reason : ""));

@@ -59,7 +59,10 @@ int trade_amend(struct store_conn *conn, const struct trade_context *ctx,
 		const struct auth_principal *who, const char *id, json_t *doc, const char *reason,
 		json_t *errors, json_t **out, struct cv_error *err);
 
-/* Cancel a declaration not yet released. In a write transaction. */
+/*
+ * Cancel a declaration not yet released; its open examination, if any, is
+ * called off (status cancelled). In a write transaction.
+ */
 int trade_cancel(struct store_conn *conn, const struct trade_context *ctx,
 		 const struct auth_principal *who, const char *id, const char *reason, json_t **out,
 		 struct cv_error *err);

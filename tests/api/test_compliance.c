@@ -168,7 +168,7 @@ Test(compliance, recompute_rescores_everyone_and_says_how_fast)
 
 	snprintf(args, sizeof(args), "compliance recompute --db %s --workers 2", srv.db_url);
 	cr_assert_eq(test_cli(args, NULL, &out), 0, "%s", out);
-	cr_assert(strstr(out, "scored 5 operators"), "%s", out);
+	cr_assert(strstr(out, "scored 10 operators"), "%s", out);
 	free(out);
 	snprintf(args, sizeof(args), "compliance recompute --db %s --date 2026-13-01", srv.db_url);
 	cr_assert_eq(test_cli(args, NULL, &out), 2, "%s", out);

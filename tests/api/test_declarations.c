@@ -194,7 +194,7 @@ Test(declarations, a_trader_lodges_for_itself_or_as_declarant_for_a_client_it_re
 	cr_assert_eq(as_broker(broker, "GET", "/api/v1/declarations", NULL, &r), 200);
 	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1);
 	test_response_free(&r);
-	/* Customs sees every declaration: these two first (newest), then the demo's imports. */
+	/* Customs sees every declaration: these two first (newest), then the demo's. */
 	cr_assert_eq(call("border.officer", "GET", "/api/v1/declarations?limit=3", NULL, &r), 200);
 	cr_assert_str_eq(json_string_value(
 				 json_object_get(json_array_get(json_object_get(r.json, "items"), 1),
@@ -202,8 +202,8 @@ Test(declarations, a_trader_lodges_for_itself_or_as_declarant_for_a_client_it_re
 			 "altyn");
 	cr_assert_str_eq(json_string_value(
 				 json_object_get(json_array_get(json_object_get(r.json, "items"), 2),
-						 "source")),
-			 "import");
+						 "lodged_by")),
+			 "cli:demo", "the demo's single-window traffic: %s", r.body);
 	cr_assert(json_is_string(json_object_get(r.json, "next_after")), "there are more");
 	test_response_free(&r);
 	cr_assert_eq(call("border.officer", "POST", "/api/v1/declarations", phones, NULL), 403);
@@ -450,8 +450,12 @@ Test(declarations, an_issued_certificate_is_used_until_its_quantity_runs_out)
 						   "balance")),
 			   15000, 1e-9);
 	test_response_free(&r);
+	/* The agency's list, newest first: this one, then the demo's. */
 	cr_assert_eq(call("pga.officer", "GET", "/api/v1/lpcos?status=issued", NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+						 "number")),
+			 number, "%s", r.body);
 	test_response_free(&r);
 }
 
@@ -516,8 +520,7 @@ Test(declarations, a_red_lane_and_an_agency_inspection_make_one_joint_examinatio
 	static const char red_apples[] =
 		"{\"source\": \"profile APPLES \\\"apples\\\" when hs startswith \\\"0808\\\" then lane red end\\n\"}";
 	struct test_response r;
-	char number[96], path[160], *doc;
-	json_t *exam;
+	char number[96], path[160], declaration[64], exam[64], same[64], *doc;
 
 	/* The analysts send apples to red; the agriculture ministry inspects fruit anyway. */
 	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles", red_apples, &r), 201);
@@ -531,19 +534,19 @@ Test(declarations, a_red_lane_and_an_agency_inspection_make_one_joint_examinatio
 	free(doc);
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "lane")), "red");
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "under_examination");
+	snprintf(declaration, sizeof(declaration), "%s",
+		 json_string_value(json_object_get(r.json, "number")));
 	test_response_free(&r);
 
 	/* One examination, two parties; each sees it in its worklist. */
-	cr_assert_eq(call("pga.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1, "%s", r.body);
-	exam = json_array_get(json_object_get(r.json, "items"), 0);
-	cr_assert_eq(json_array_size(json_object_get(exam, "parties")), 2);
-	snprintf(path, sizeof(path), "/api/v1/examinations/%s/results",
-		 json_string_value(json_object_get(exam, "id")));
+	cr_assert(test_examination_for(&srv, "pga.officer", declaration, exam));
+	cr_assert(test_examination_for(&srv, "border.officer", declaration, same));
+	cr_assert_str_eq(same, exam, "one examination, not one per party");
+	snprintf(path, sizeof(path), "/api/v1/examinations/%s", exam);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "parties")), 2, "%s", r.body);
 	test_response_free(&r);
-	cr_assert_eq(call("border.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 1);
-	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/examinations/%s/results", exam);
 
 	cr_assert_eq(call("pga.officer", "POST", path, "{\"result\": \"dirty\"}", NULL), 422);
 	cr_assert_eq(call("trader", "POST", path, "{\"result\": \"clean\"}", NULL), 403);
@@ -562,9 +565,8 @@ Test(declarations, a_red_lane_and_an_agency_inspection_make_one_joint_examinatio
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "result")), "minor",
 			 "the worst of the parties'");
 	test_response_free(&r);
-	cr_assert_eq(call("pga.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 0, "nothing left to do");
-	test_response_free(&r);
+	cr_assert(!test_examination_for(&srv, "pga.officer", declaration, same),
+		  "nothing left to do on it");
 	/* The result is the trader's compliance record's, once. */
 	cr_assert_eq(call("trader", "GET", "/api/v1/operators/KZ123456789012/compliance-events",
 			  NULL, &r),
@@ -572,5 +574,34 @@ Test(declarations, a_red_lane_and_an_agency_inspection_make_one_joint_examinatio
 	cr_assert(strstr(r.body, "\"outcome\":\"minor\"") ||
 			  strstr(r.body, "\"outcome\": \"minor\""),
 		  "%s", r.body);
+	test_response_free(&r);
+}
+
+Test(declarations, cancelling_a_declaration_calls_off_its_open_examination)
+{
+	struct test_response r;
+	char number[96], declaration[64], exam[64], other[64], path[160], *doc;
+
+	issue_certificate(number);
+	doc = apples(12000, number);
+	cr_assert_eq(call("trader", "POST", "/api/v1/declarations", doc, &r), 201, "%s", r.body);
+	free(doc);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "under_examination");
+	snprintf(declaration, sizeof(declaration), "%s",
+		 json_string_value(json_object_get(r.json, "number")));
+	test_response_free(&r);
+	cr_assert(test_examination_for(&srv, "pga.officer", declaration, exam));
+
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s/cancellation", declaration);
+	cr_assert_eq(call("trader", "POST", path, "{\"reason\": \"order cancelled\"}", NULL), 200);
+	cr_assert(!test_examination_for(&srv, "pga.officer", declaration, other),
+		  "nothing left to examine: off the worklist");
+	snprintf(path, sizeof(path), "/api/v1/examinations/%s", exam);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 200);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "cancelled");
+	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/examinations/%s/results", exam);
+	cr_assert_eq(call("pga.officer", "POST", path, "{\"result\": \"clean\"}", &r), 409);
+	cr_assert(strstr(r.body, "called off"), "%s", r.body);
 	test_response_free(&r);
 }

@@ -149,7 +149,7 @@ Test(release, a_seizure_stops_the_release)
 		" \"quantity\": 200, \"unit\": \"H87\", \"net_mass\": 52.5,"
 		" \"value\": {\"amount\": 100, \"currency\": \"KZT\"}}]}";
 	struct test_response r;
-	char path[160], results[200];
+	char path[160], results[200], exam[64];
 
 	cr_assert_eq(call("risk.analyst", "POST", "/api/v1/risk/profiles", red, &r), 201);
 	snprintf(path, sizeof(path), "/api/v1/risk/profiles/%s/activate",
@@ -157,11 +157,8 @@ Test(release, a_seizure_stops_the_release)
 	test_response_free(&r);
 	cr_assert_eq(call("risk.analyst", "POST", path, NULL, NULL), 200);
 	lodge(single, path);
-	cr_assert_eq(call("border.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
-	snprintf(results, sizeof(results), "/api/v1/examinations/%s/results",
-		 json_string_value(
-			 json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")));
-	test_response_free(&r);
+	cr_assert(test_examination_for(&srv, "border.officer", strrchr(path, '/') + 1, exam));
+	snprintf(results, sizeof(results), "/api/v1/examinations/%s/results", exam);
 	cr_assert_eq(call("border.officer", "POST", results,
 			  "{\"result\": \"seizure\", \"notes\": \"counterfeit\"}", NULL),
 		     200);
@@ -212,14 +209,10 @@ Test(release, release_draws_the_certificate_and_a_second_consignment_finds_the_r
 	 * The agriculture ministry inspects; then apples: duty 10 % and VAT 12 %,
 	 * 104,678,400 tiyn; the phone: VAT 12 % of 10,000, 1,200.
 	 */
-	cr_assert_eq(call("pga.officer", "GET", "/api/v1/examinations", NULL, &r), 200);
 	{
-		char results[200];
-		snprintf(results, sizeof(results), "/api/v1/examinations/%s/results",
-			 json_string_value(
-				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
-						 "id")));
-		test_response_free(&r);
+		char results[200], exam[64];
+		cr_assert(test_examination_for(&srv, "pga.officer", strrchr(path, '/') + 1, exam));
+		snprintf(results, sizeof(results), "/api/v1/examinations/%s/results", exam);
 		cr_assert_eq(call("pga.officer", "POST", results, "{\"result\": \"clean\"}", NULL),
 			     200);
 	}

@@ -453,6 +453,26 @@ long test_call(const struct test_server *s, const char *user, const char *method
 	return status;
 }
 
+int test_examination_for(const struct test_server *s, const char *username, const char *number,
+			 char id[64])
+{
+	struct test_response r;
+	json_t *exam;
+	size_t i;
+	int found = 0;
+
+	cr_assert_eq(test_call(s, username, "GET", "/api/v1/examinations", NULL, &r), 200, "%s",
+		     r.body);
+	json_array_foreach(json_object_get(r.json, "items"), i, exam) {
+		if (!found && !strcmp(json_string_value(json_object_get(exam, "number")), number)) {
+			snprintf(id, 64, "%s", json_string_value(json_object_get(exam, "id")));
+			found = 1;
+		}
+	}
+	test_response_free(&r);
+	return found;
+}
+
 void test_grant(const struct test_server *s, const char *type, char number[64],
 		char authorization_id[64])
 {

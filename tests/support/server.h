@@ -101,6 +101,14 @@ long test_call(const struct test_server *s, const char *user, const char *method
 void test_grant(const struct test_server *s, const char *type, char number[64],
 		char authorization_id[64]);
 
+/*
+ * The examination of declaration number in username's worklist (GET
+ * /api/v1/examinations): its id into id and 1, or 0 when it is not there.
+ * The demo node's worklists have work of their own in them.
+ */
+int test_examination_for(const struct test_server *s, const char *username, const char *number,
+			 char id[64]);
+
 /* Run the caravan binary with args (a shell fragment); returns the exit code, output in *out (malloc'd). */
 int test_cli(const char *args, const char *stdin_text, char **out);
 

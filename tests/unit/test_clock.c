@@ -202,3 +202,15 @@ Test(clock, instants_outside_the_years_0000_to_9999_are_not_formatted)
 	cr_assert_eq(cv_date_add_days("9999-12-30", 1, date), CV_OK);
 	cr_assert_str_eq(date, "9999-12-31");
 }
+
+Test(clock, an_override_fixes_now_until_it_is_cleared)
+{
+	int64_t before = (int64_t)time(NULL) * 1000;
+
+	cv_clock_override(1700000000123);
+	cr_assert_eq(cv_clock_now_ms(), 1700000000123);
+	cr_assert_eq(cv_clock_now_ms(), 1700000000123, "it does not tick");
+	cr_assert_geq(cv_clock_wall_ms(), before, "the wall clock goes on");
+	cv_clock_override(0);
+	cr_assert_geq(cv_clock_now_ms(), before, "back to the wall clock");
+}
