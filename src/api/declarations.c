@@ -1,7 +1,7 @@
 /*
  * declarations.c — the single window's declarations: lodge (POST), read one
- * or many (a trader sees its own), amend (a new version), cancel, and the
- * trader's notifications by cursor.
+ * or many (a trader sees its own, an agency those that concern it), amend
+ * (a new version), cancel, and the trader's notifications by cursor.
  */
 #include "api/api.h"
 
@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/ids.h"
 #include "exchange/advance_cargo.h"
 #include "trade/inspection.h"
 #include "trade/lodging.h"
@@ -108,6 +109,9 @@ int api_declarations_list(struct api_call *call, struct http_response *resp)
 			       errors);
 	int rc;
 
+	if (*after && !cv_uuid_valid(after))
+		api_add_error(errors, "after",
+			      "must be the next_after of an earlier page (a declaration's id)");
 	if (api_refuse_fields(resp, errors, "bad list parameters"))
 		return 0;
 	rc = trade_declarations_list(call->conn, call->principal, status, after, limit, &items);

@@ -102,7 +102,7 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/examinations",            PERM_EXAMINATIONS_WRITE, 0, NULL, api_examinations_pending},
 	{"GET",  "/api/v1/examinations/{id}",       PERM_EXAMINATIONS_WRITE, 0, NULL, api_examinations_get},
 	{"POST", "/api/v1/examinations/{id}/results", PERM_EXAMINATIONS_WRITE, API_JSON | API_WRITE, "examination.result", api_examinations_result},
-	{"GET",  "/api/v1/declarations/{id}/assessment", PERM_DECLARATIONS_READ, 0, NULL, api_declarations_assessment},
+	{"GET",  "/api/v1/declarations/{id}/assessment", PERM_DUTIES_READ,   0, NULL, api_declarations_assessment},
 	{"POST", "/api/v1/declarations/{id}/payments", PERM_DECLARATIONS_LODGE, API_JSON | API_WRITE, "declaration.payment", api_declarations_payment},
 	{"POST", "/api/v1/declarations/{id}/arrival", PERM_RELEASE,    API_WRITE, "declaration.arrival", api_declarations_arrival},
 	{"POST", "/api/v1/declarations/{id}/release", PERM_RELEASE,    API_WRITE, "declaration.release", api_declarations_release},

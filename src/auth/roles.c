@@ -48,6 +48,7 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_EXAMINATIONS_WRITE] = "examinations.write",
 	[PERM_EXCHANGE_READ] = "exchange.read",
 	[PERM_EXCHANGE_MANAGE] = "exchange.manage",
+	[PERM_DUTIES_READ] = "duties.read",
 };
 
 #define R(role) (1u << (role))
@@ -81,7 +82,9 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	[PERM_RISK_READ] = CUSTOMS | R(ROLE_AUDITOR),
 	[PERM_RISK_WRITE] = R(ROLE_RISK_ANALYST),
 	[PERM_DECLARATIONS_LODGE] = R(ROLE_TRADER),
-	[PERM_DECLARATIONS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_AUDITOR),
+	/* Agencies read the declarations that concern them (trade/declarations.c), not their duties. */
+	[PERM_DECLARATIONS_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_PGA_OFFICER) | R(ROLE_AUDITOR),
+	[PERM_DUTIES_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_AUDITOR),
 	[PERM_NOTIFICATIONS_READ] = R(ROLE_TRADER),
 	[PERM_WEBHOOK_MANAGE] = R(ROLE_TRADER),
 	/* Aggregates without a trader's details: customs, agencies, management. */

@@ -46,7 +46,7 @@ enum auth_permission {
 	PERM_RISK_READ,            /* selectivity profiles, watchlists, assessments */
 	PERM_RISK_WRITE,           /* write and activate profiles, keep watchlists */
 	PERM_DECLARATIONS_LODGE, /* lodge, amend, cancel (a trader, its own) */
-	PERM_DECLARATIONS_READ,  /* read declarations (a trader, its own) */
+	PERM_DECLARATIONS_READ, /* read declarations (a trader its own, an agency those that concern it) */
 	PERM_NOTIFICATIONS_READ, /* a trader's status notifications */
 	PERM_WEBHOOK_MANAGE,     /* a trader's webhook: register, replace, remove */
 	PERM_REPORTS_READ,       /* release times, green savings */
@@ -58,6 +58,7 @@ enum auth_permission {
 	PERM_EXAMINATIONS_WRITE, /* record what an examination found */
 	PERM_EXCHANGE_READ,      /* partner registry, messages exchanged with partners */
 	PERM_EXCHANGE_MANAGE,    /* register, change and deactivate partners */
+	PERM_DUTIES_READ,        /* a declaration's duties and taxes (a trader, its own) */
 	PERM_COUNT
 };
 

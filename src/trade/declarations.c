@@ -3,6 +3,7 @@
 
 #include "auth/roles.h"
 #include "base/clock.h"
+#include "trade/requirements.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -165,32 +166,73 @@ int trade_declaration_replace(struct store_conn *conn, const char *id,
 	return rc;
 }
 
-/* ---- reading, with what a trader may see ------------------------------------- */
+/* ---- reading, with what each reader may see ------------------------------------ */
 
 /*
- * The trader's TIN and operator id when who is a trader ("" otherwise): a
- * trader sees the declarations it lodged or is a party to.
+ * Who reads, in the terms of the queries below ($2 tin, $3 operator id, $4
+ * agency): a trader sees the declarations it lodged or is a party to; an
+ * officer of a partner agency those that concern its agency; customs and
+ * auditors ("" in each) every declaration.
  */
-static int trader_of(struct store_conn *conn, const struct auth_principal *who, char tin[64])
+struct reader {
+	char tin[64];
+	const char *operator_id;
+	const char *agency;
+};
+
+/* CV_EPERM: a trader without an operator, an agency officer without an agency (they see nothing). */
+static int reader_of(struct store_conn *conn, const struct auth_principal *who, struct reader *r)
 {
 	struct store_stmt *stmt;
 	int rc;
 
-	tin[0] = 0;
+	r->tin[0] = 0;
+	r->operator_id = "";
+	r->agency = "";
+	if (who->user.role == ROLE_PGA_OFFICER) {
+		r->agency = who->user.agency_code;
+		return *r->agency ? CV_OK : CV_EPERM;
+	}
 	if (who->user.role != ROLE_TRADER)
 		return CV_OK;
+	r->operator_id = who->user.operator_id;
 	rc = store_query_row(conn, &stmt, "SELECT tin FROM operators WHERE id = $1", "t",
 			     who->user.operator_id);
 	if (rc)
 		return rc == CV_ENOTFOUND ? CV_EPERM : rc;
-	snprintf(tin, 64, "%s", store_col_text(stmt, 0));
+	snprintf(r->tin, sizeof(r->tin), "%s", store_col_text(stmt, 0));
 	store_finish(stmt);
 	return CV_OK;
 }
 
-#define VISIBLE                                                                                    \
+#define TRADER_SEES                                                                                \
 	" ($2 = '' OR d.operator_id = $3 OR d.importer = $2 OR d.exporter = $2"                    \
 	" OR d.declarant = $2)"
+
+/*
+ * A declaration concerns an agency when an item's goods need an LPCO it
+ * issues (a requirement whose authority it holds) or when the agency is a
+ * party to the declaration's joint examination. For one declaration the
+ * test is correlated; for a list the two sets are made once (every item is
+ * compared with the agency's few requirements) instead of per row.
+ */
+#define AGENCY_SEES_ONE                                                                                                                                                                    \
+	" ($4 = '' OR EXISTS (SELECT 1 FROM examinations e"                                                                                                                                \
+	" JOIN examination_parties p ON p.examination_id = e.id"                                                                                                                           \
+	" WHERE e.declaration_id = d.id AND p.party = $4)"                                                                                                                                 \
+	" OR EXISTS (SELECT 1 FROM declaration_items i JOIN regulatory_requirements r ON " TRADE_REQUIREMENT_APPLIES("i.hs",                                                               \
+														     "d.direction",                                                        \
+														     "i.origin") " JOIN agencies a ON a.code = $4 AND " TRADE_AGENCY_HOLDS \
+																 " WHERE i.declaration_id = d.id))"
+
+/* CROSS JOIN keeps the order: the agency's few requirements first, then one pass over the items. */
+#define AGENCY_SEES_MANY                                                                            \
+	" ($4 = '' OR d.id IN (SELECT e.declaration_id FROM examinations e"                         \
+	" JOIN examination_parties p ON p.examination_id = e.id WHERE p.party = $4)"                \
+	" OR d.id IN (SELECT i.declaration_id FROM agencies a CROSS JOIN regulatory_requirements r" \
+	" CROSS JOIN declaration_items i JOIN declarations x ON x.id = i.declaration_id"            \
+	" WHERE a.code = $4 AND " TRADE_AGENCY_HOLDS                                                \
+	" AND " TRADE_REQUIREMENT_APPLIES("i.hs", "x.direction", "i.origin") "))"
 
 #define HEADER_COLUMNS                                                                             \
 	"d.id, d.number, d.direction, d.procedure, d.office, d.mode, d.declarant, d.importer,"     \
@@ -226,9 +268,9 @@ static json_t *header_json(struct store_stmt *stmt)
 	return o;
 }
 
-/* Rows of sql (bound to id) as a JSON array of objects named by names. */
+/* Rows of sql (bound to id, and agency as $2 unless NULL) as a JSON array of objects named by names. */
 static json_t *rows_json(struct store_conn *conn, const char *sql, const char *id,
-			 const char *const *names, const char *types)
+			 const char *agency, const char *const *names, const char *types)
 {
 	struct store_stmt *stmt;
 	json_t *list = json_array();
@@ -236,7 +278,7 @@ static json_t *rows_json(struct store_conn *conn, const char *sql, const char *i
 
 	if (rc)
 		return list;
-	rc = store_bindf(stmt, "t", id);
+	rc = agency ? store_bindf(stmt, "tt", id, agency) : store_bindf(stmt, "t", id);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
 		json_t *o = json_object();
 		rc = CV_OK;
@@ -253,6 +295,53 @@ static json_t *rows_json(struct store_conn *conn, const char *sql, const char *i
 	return list;
 }
 
+/* True when authorities ("agriculture,health") names authority. */
+static int holds(const char *authorities, const char *authority)
+{
+	size_t n = authority ? strlen(authority) : 0;
+	const char *p = authorities;
+
+	while (n && p) {
+		if (!strncmp(p, authority, n) && (p[n] == ',' || !p[n]))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * An agency reads the timeline without other agencies' LPCO details: the
+ * LPCOs a documents_required event says are missing are only those of its
+ * own authorities, and payments keep their step but not their details
+ * (duties are customs' and the trader's).
+ */
+static void agency_view(struct store_conn *conn, const char *agency, json_t *events)
+{
+	struct store_stmt *stmt;
+	char authorities[256] = "";
+	json_t *e;
+	size_t i;
+
+	if (!store_query_row(conn, &stmt, "SELECT authorities FROM agencies WHERE code = $1", "t",
+			     agency)) {
+		snprintf(authorities, sizeof(authorities), "%s", store_col_text(stmt, 0));
+		store_finish(stmt);
+	}
+	json_array_foreach(events, i, e) {
+		json_t *missing = json_object_get(json_object_get(e, "detail"), "missing"), *m;
+		size_t k = 0;
+		if (!strcmp(json_string_value(json_object_get(e, "kind")), "paid"))
+			json_object_set_new(e, "detail", json_object());
+		while ((m = json_array_get(missing, k)))
+			if (holds(authorities, json_string_value(json_object_get(m, "authority"))))
+				k++;
+			else
+				json_array_remove(missing, k);
+	}
+}
+
 int trade_declaration_get(struct store_conn *conn, const struct auth_principal *who,
 			  const char *key, json_t **out)
 {
@@ -262,17 +351,19 @@ int trade_declaration_get(struct store_conn *conn, const struct auth_principal *
 	static const char *const doc_names[] = {"type", "reference", NULL};
 	static const char *const event_names[] = {"kind", "at", "actor", "detail", NULL};
 	struct store_stmt *stmt;
-	json_t *items;
-	char tin[64], id[CV_UUID_STR];
-	int rc = trader_of(conn, who, tin);
+	struct reader r;
+	json_t *items, *events;
+	char id[CV_UUID_STR];
+	int rc = reader_of(conn, who, &r);
 
 	*out = NULL;
 	if (rc)
 		return rc == CV_EPERM ? CV_ENOTFOUND : rc;
 	rc = store_query_row(conn, &stmt,
 			     "SELECT " HEADER_COLUMNS " FROM declarations d"
-			     " WHERE (d.id = $1 OR d.number = $1) AND" VISIBLE,
-			     "ttt", key, tin, who->user.operator_id);
+			     " WHERE (d.id = $1 OR d.number = $1) AND" TRADER_SEES
+			     " AND" AGENCY_SEES_ONE,
+			     "tttt", key, r.tin, r.operator_id, r.agency);
 	if (rc)
 		return rc;
 	*out = header_json(stmt);
@@ -282,7 +373,7 @@ int trade_declaration_get(struct store_conn *conn, const struct auth_principal *
 			  "SELECT item, hs, description, origin, quantity, unit, net_mass, amount,"
 			  " currency, preference, value FROM declaration_items"
 			  " WHERE declaration_id = $1 ORDER BY item",
-			  id, item_names, "itttdtdittd");
+			  id, NULL, item_names, "itttdtdittd");
 	/* The declared value as sent: amount in minor units and its currency. */
 	for (size_t i = 0; i < json_array_size(items); i++) {
 		json_t *it = json_array_get(items, i);
@@ -295,16 +386,25 @@ int trade_declaration_get(struct store_conn *conn, const struct auth_principal *
 		json_object_del(it, "currency");
 	}
 	json_object_set_new(*out, "items", items);
+	/* An agency does not see other agencies' LPCOs: types their requirements name. */
 	json_object_set_new(*out, "documents",
 			    rows_json(conn,
-				      "SELECT type, reference FROM declaration_documents"
-				      " WHERE declaration_id = $1 ORDER BY type, reference",
-				      id, doc_names, "tt"));
-	json_object_set_new(*out, "events",
-			    rows_json(conn,
-				      "SELECT kind, at, actor, detail FROM consignment_events"
-				      " WHERE declaration_id = $1 ORDER BY at, id",
-				      id, event_names, "tttj"));
+				      "SELECT dd.type, dd.reference FROM declaration_documents dd"
+				      " WHERE dd.declaration_id = $1 AND ($2 = ''"
+				      " OR NOT EXISTS (SELECT 1 FROM regulatory_requirements r"
+				      " WHERE r.lpco_type = dd.type)"
+				      " OR EXISTS (SELECT 1 FROM regulatory_requirements r JOIN agencies a"
+				      " ON a.code = $2 AND " TRADE_AGENCY_HOLDS
+				      " WHERE r.lpco_type = dd.type))"
+				      " ORDER BY dd.type, dd.reference",
+				      id, r.agency, doc_names, "tt"));
+	events = rows_json(conn,
+			   "SELECT kind, at, actor, detail FROM consignment_events"
+			   " WHERE declaration_id = $1 ORDER BY at, id",
+			   id, NULL, event_names, "tttj");
+	if (*r.agency)
+		agency_view(conn, r.agency, events);
+	json_object_set_new(*out, "events", events);
 	return CV_OK;
 }
 
@@ -312,21 +412,21 @@ int trade_declarations_list(struct store_conn *conn, const struct auth_principal
 			    const char *status, const char *after, int limit, json_t **out)
 {
 	struct store_stmt *stmt;
-	char tin[64];
-	int rc = trader_of(conn, who, tin);
+	struct reader r;
+	int rc = reader_of(conn, who, &r);
 
 	*out = NULL;
 	if (rc)
 		return rc == CV_EPERM ? (*out = json_array(), CV_OK) : rc;
 	rc = store_prepare(conn,
-			   "SELECT " HEADER_COLUMNS " FROM declarations d WHERE" VISIBLE
-			   " AND ($1 = '' OR d.status = $1) AND ($4 = '' OR d.id < $4)"
-			   " ORDER BY d.id DESC LIMIT $5",
+			   "SELECT " HEADER_COLUMNS " FROM declarations d WHERE" TRADER_SEES
+			   " AND" AGENCY_SEES_MANY " AND ($1 = '' OR d.status = $1)"
+			   " AND ($5 = '' OR d.id < $5) ORDER BY d.id DESC LIMIT $6",
 			   &stmt);
 	if (rc)
 		return rc;
 	*out = json_array();
-	rc = store_bindf(stmt, "tttti", status ? status : "", tin, who->user.operator_id,
+	rc = store_bindf(stmt, "ttttti", status ? status : "", r.tin, r.operator_id, r.agency,
 			 after ? after : "", (int64_t)limit);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
 		rc = CV_OK;

@@ -27,14 +27,11 @@ int trade_requirements_for(struct store_conn *conn, const char *hs, const char *
 	json_t *found = json_array();
 	size_t i;
 	json_t *r;
-	/* A range compares the code's first digits with each end: "2903".."2903" is the heading. */
 	int rc = store_prepare(conn,
-			       "SELECT id, name, lpco_type, authority, inspection, legal_basis, hs_from, hs_to"
-			       " FROM regulatory_requirements"
-			       " WHERE (direction = 'any' OR direction = $2) AND (origin IS NULL OR origin = $3)"
-			       " AND substr($1, 1, length(hs_from)) >= hs_from AND substr($1, 1, length(hs_to)) <= hs_to"
-			       " AND length($1) >= length(hs_from)"
-			       " ORDER BY hs_from, id",
+			       "SELECT r.id, r.name, r.lpco_type, r.authority, r.inspection, r.legal_basis,"
+			       " r.hs_from, r.hs_to FROM regulatory_requirements r"
+			       " WHERE " TRADE_REQUIREMENT_APPLIES("$1", "$2",
+								   "$3") " ORDER BY r.hs_from, r.id",
 			       &stmt);
 
 	*out = NULL;

@@ -23,4 +23,20 @@
 int trade_requirements_for(struct store_conn *conn, const char *hs, const char *direction,
 			   const char *origin, json_t **out);
 
+/*
+ * The SQL condition under which the requirement aliased r applies to goods
+ * of code hs moving in direction from origin (three SQL expressions): a
+ * range compares the code's first digits with each end, so "2903".."2903"
+ * is the whole heading. One definition for every query that asks.
+ */
+#define TRADE_REQUIREMENT_APPLIES(hs, direction, origin)                                           \
+	"(r.direction = 'any' OR r.direction = " direction ")"                                     \
+	" AND (r.origin IS NULL OR r.origin = " origin ")"                                         \
+	" AND substr(" hs ", 1, length(r.hs_from)) >= r.hs_from"                                   \
+	" AND substr(" hs ", 1, length(r.hs_to)) <= r.hs_to AND length(" hs                        \
+	") >= length(r.hs_from)"
+
+/* The SQL condition that the agency aliased a holds the authority of the requirement aliased r. */
+#define TRADE_AGENCY_HOLDS "(',' || a.authorities || ',') LIKE ('%,' || r.authority || ',%')"
+
 #endif

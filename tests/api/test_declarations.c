@@ -207,7 +207,7 @@ Test(declarations, a_trader_lodges_for_itself_or_as_declarant_for_a_client_it_re
 	cr_assert(json_is_string(json_object_get(r.json, "next_after")), "there are more");
 	test_response_free(&r);
 	cr_assert_eq(call("border.officer", "POST", "/api/v1/declarations", phones, NULL), 403);
-	cr_assert_eq(call("pga.officer", "GET", "/api/v1/declarations", NULL, NULL), 403);
+	cr_assert_eq(call("pga.officer", "POST", "/api/v1/declarations", phones, NULL), 403);
 }
 
 Test(declarations, an_amendment_is_a_new_version_decided_again_and_a_compliance_event)
@@ -604,4 +604,191 @@ Test(declarations, cancelling_a_declaration_calls_off_its_open_examination)
 	cr_assert_eq(call("pga.officer", "POST", path, "{\"result\": \"clean\"}", &r), 409);
 	cr_assert(strstr(r.body, "called off"), "%s", r.body);
 	test_response_free(&r);
+}
+
+/* A new PGA officer username of agency; its bearer token. */
+static const char *agency_token(const char *username, const char *agency, char token[128])
+{
+	struct test_response r;
+	char body[256], path[128];
+
+	snprintf(body, sizeof(body),
+		 "{\"username\": \"%s\", \"password\": \"agency-officer-2026\","
+		 " \"role\": \"pga_officer\", \"agency_code\": \"%s\"}",
+		 username, agency);
+	cr_assert_eq(call("admin", "POST", "/api/v1/users", body, &r), 201, "%s", r.body);
+	snprintf(path, sizeof(path), "/api/v1/users/%s/tokens",
+		 json_string_value(json_object_get(r.json, "id")));
+	test_response_free(&r);
+	cr_assert_eq(call("admin", "POST", path, "{\"label\": \"test\"}", &r), 201, "%s", r.body);
+	snprintf(token, 128, "%s", json_string_value(json_object_get(r.json, "token")));
+	test_response_free(&r);
+	return token;
+}
+
+/* Lodge doc as the demo trader; its number. */
+static void lodge_number(const char *doc, char number[64])
+{
+	struct test_response r;
+
+	cr_assert_eq(call("trader", "POST", "/api/v1/declarations", doc, &r), 201, "%s", r.body);
+	snprintf(number, 64, "%s", json_string_value(json_object_get(r.json, "number")));
+	test_response_free(&r);
+}
+
+/* HFC refrigerant needs an ozone licence of the ecology ministry (KZ-MEN), not agriculture's. */
+static const char refrigerant[] =
+	"{\"direction\": \"import\", \"office\": \"KZ-KHO\", \"declarant\": \"KZ123456789012\","
+	" \"importer\": \"KZ123456789012\", \"departure\": \"CN\", \"transport\": {\"mode\": \"3\"},"
+	" \"items\": [{\"hs\": \"290345\", \"description\": \"HFC-134a\", \"origin\": \"CN\","
+	" \"quantity\": 500, \"unit\": \"KGM\", \"net_mass\": 500,"
+	" \"value\": {\"amount\": 250000, \"currency\": \"USD\"}}]}";
+
+/* Is number among the declarations answered to path? */
+static int listed(const char *token, const char *path, const char *number)
+{
+	struct test_response r;
+	json_t *d;
+	size_t i;
+	int found = 0;
+
+	cr_assert_eq(token ? as_broker(token, "GET", path, NULL, &r)
+			   : call("pga.officer", "GET", path, NULL, &r),
+		     200, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "items"), i, d)
+		found |= !strcmp(json_string_value(json_object_get(d, "number")), number);
+	test_response_free(&r);
+	return found;
+}
+
+Test(declarations, an_agency_officer_reads_the_declarations_that_need_its_permits_and_no_others)
+{
+	struct test_response r;
+	char apples_number[64], phones_number[64], hfc_number[64], path[160], men[128];
+	char *doc = apples(12000, NULL);
+	json_t *e;
+	size_t i;
+
+	lodge_number(doc, apples_number); /* needs agriculture's phytosanitary certificate */
+	free(doc);
+	lodge_number(phones, phones_number);   /* needs nothing */
+	lodge_number(refrigerant, hfc_number); /* needs ecology's ozone licence */
+
+	/* The agriculture ministry's officer reads the apples, and is told of its own LPCO only. */
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s", apples_number);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "documents_required");
+	json_array_foreach(json_object_get(r.json, "events"), i, e) {
+		json_t *missing = json_object_get(json_object_get(e, "detail"), "missing"), *m;
+		size_t k;
+		json_array_foreach(missing, k, m)
+			cr_assert_str_eq(json_string_value(json_object_get(m, "authority")),
+					 "agriculture");
+	}
+	test_response_free(&r);
+	/* Not what concerns nobody, nor another agency's: 404, never 403 (as for traders). */
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s", phones_number);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 404);
+	cr_assert(strstr(r.body, "no declaration"), "%s", r.body);
+	test_response_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s", hfc_number);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, NULL), 404);
+	/* The ecology ministry's officer reads the refrigerant, not the apples. */
+	agency_token("ecology.officer", "KZ-MEN", men);
+	cr_assert_eq(as_broker(men, "GET", path, NULL, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s", apples_number);
+	cr_assert_eq(as_broker(men, "GET", path, NULL, NULL), 404);
+
+	/* The lists filter the same way: newest first, the agency's only. */
+	cr_assert_eq(call("pga.officer", "GET", "/api/v1/declarations?limit=1", NULL, &r), 200);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+						 "number")),
+			 apples_number, "%s", r.body);
+	test_response_free(&r);
+	cr_assert(listed(NULL, "/api/v1/declarations?status=documents_required&limit=500",
+			 apples_number));
+	cr_assert(!listed(NULL, "/api/v1/declarations?limit=500", phones_number));
+	cr_assert(!listed(NULL, "/api/v1/declarations?limit=500", hfc_number));
+	cr_assert(listed(men, "/api/v1/declarations?limit=500", hfc_number));
+	cr_assert(!listed(men, "/api/v1/declarations?limit=500", apples_number));
+	/* Duties and taxes are customs' and the trader's. */
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s/assessment", apples_number);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, NULL), 403);
+	cr_assert_eq(call("trader", "GET", path, NULL, NULL), 200);
+}
+
+Test(declarations, an_agency_list_refuses_garbage_parameters_by_name)
+{
+	static const struct {
+		const char *query, *field;
+	} garbage[] = {{"status=lost", "status"},    {"limit=0", "limit"},
+		       {"limit=many", "limit"},      {"limit=501", "limit"},
+		       {"after=yesterday", "after"}, {"after=1%27%20OR%201=1", "after"}};
+	struct test_response r;
+	char path[160];
+
+	for (size_t k = 0; k < sizeof(garbage) / sizeof(garbage[0]); k++) {
+		snprintf(path, sizeof(path), "/api/v1/declarations?%s", garbage[k].query);
+		cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 422, "%s: %s",
+			     garbage[k].query, r.body);
+		cr_assert(strstr(r.body, garbage[k].field), "%s: %s", garbage[k].query, r.body);
+		test_response_free(&r);
+	}
+	cr_assert_eq(call("pga.officer", "GET", "/api/v1/declarations?status=lost&limit=0", NULL, &r),
+		     422);
+	cr_assert(strstr(r.body, "\"status\"") && strstr(r.body, "\"limit\""), "both named: %s",
+		  r.body);
+	test_response_free(&r);
+}
+
+Test(declarations, an_agency_sees_its_own_lpcos_of_a_declaration_and_its_joint_examinations)
+{
+	struct test_response r;
+	char certificate[96], number[64], path[160], amendments[200], doc[2048];
+	json_t *d;
+	size_t i;
+
+	/* Apples with agriculture's certificate and refrigerant with an ozone licence. */
+	issue_certificate(certificate);
+	snprintf(doc, sizeof(doc),
+		 "{\"direction\": \"import\", \"office\": \"KZ-KHO\", \"declarant\": \"KZ123456789012\","
+		 " \"importer\": \"KZ123456789012\", \"departure\": \"CN\", \"transport\": {\"mode\": \"3\"},"
+		 " \"items\": [{\"hs\": \"080810\", \"description\": \"Fresh apples\", \"origin\": \"CN\","
+		 " \"quantity\": 1000, \"unit\": \"KGM\", \"net_mass\": 1000,"
+		 " \"value\": {\"amount\": 100000, \"currency\": \"USD\"}},"
+		 " {\"hs\": \"290345\", \"description\": \"HFC-134a\", \"origin\": \"CN\","
+		 " \"quantity\": 500, \"unit\": \"KGM\", \"net_mass\": 500,"
+		 " \"value\": {\"amount\": 250000, \"currency\": \"USD\"}}],"
+		 " \"documents\": [{\"type\": \"PHYTOSANITARY-CERTIFICATE\", \"reference\": \"%s\"},"
+		 " {\"type\": \"ODS-LICENCE\", \"reference\": \"KZ-MEN-2026-000777\"}]}",
+		 certificate);
+	lodge_number(doc, number);
+	snprintf(path, sizeof(path), "/api/v1/declarations/%s", number);
+	cr_assert_eq(call("border.officer", "GET", path, NULL, &r), 200);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "documents")), 2, "customs sees both");
+	test_response_free(&r);
+	/* Agriculture sees its certificate; the ecology ministry's licence, and its absence, are not its. */
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 200, "%s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "documents")), 1, "%s", r.body);
+	d = json_array_get(json_object_get(r.json, "documents"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(d, "type")), "PHYTOSANITARY-CERTIFICATE");
+	cr_assert_null(strstr(r.body, "ODS-LICENCE"), "%s", r.body);
+	cr_assert_null(strstr(r.body, "KZ-MEN-2026-000777"), "%s", r.body);
+	test_response_free(&r);
+
+	/*
+	 * Agriculture inspects the apples (a joint examination). Once amended to
+	 * refrigerant alone, the goods no longer need its certificate, but the
+	 * examination it takes part in is still there: it still reads the
+	 * declaration.
+	 */
+	snprintf(amendments, sizeof(amendments), "%s/amendments", path);
+	cr_assert_eq(amend(amendments, strdup(refrigerant), &r), 200, "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(call("pga.officer", "GET", path, NULL, &r), 200, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "items"), i, d)
+		cr_assert_str_eq(json_string_value(json_object_get(d, "hs")), "290345");
+	test_response_free(&r);
+	cr_assert(listed(NULL, "/api/v1/declarations?limit=500", number));
 }

@@ -76,3 +76,13 @@ Test(roles, short_and_long_passwords_are_refused_naming_the_field)
 	cr_assert_eq(auth_password_validate(longpw, &err), CV_EINVAL);
 	cr_assert_eq(auth_password_validate(NULL, &err), CV_EINVAL);
 }
+
+Test(roles, agencies_read_declarations_but_not_their_duties)
+{
+	cr_assert(auth_role_can(ROLE_PGA_OFFICER, PERM_DECLARATIONS_READ));
+	cr_assert_not(auth_role_can(ROLE_PGA_OFFICER, PERM_DUTIES_READ));
+	cr_assert(auth_role_can(ROLE_TRADER, PERM_DUTIES_READ));
+	cr_assert(auth_role_can(ROLE_BORDER_OFFICER, PERM_DUTIES_READ));
+	cr_assert_not(auth_role_can(ROLE_PARTNER, PERM_DECLARATIONS_READ));
+	cr_assert_str_eq(auth_permission_name(PERM_DUTIES_READ), "duties.read");
+}
