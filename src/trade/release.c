@@ -16,7 +16,7 @@
 
 struct header {
 	char id[CV_UUID_STR], number[64], status[32], lane[16], operator_id[CV_UUID_STR];
-	char trader_tin[64], lodged_on[CV_DATE_MAX];
+	char trader_tin[64], lodged_on[CV_DATE_MAX], direction[16];
 	int documents_missing;
 	int has_arrived;
 };
@@ -29,7 +29,7 @@ static int load_header(struct store_conn *conn, const char *key, struct header *
 				 " CASE d.direction WHEN 'export' THEN d.exporter WHEN 'import' THEN d.importer"
 				 " ELSE d.declarant END, d.documents_missing, d.arrived_at IS NOT NULL,"
 				 " COALESCE((SELECT lane FROM risk_decisions r WHERE r.declaration_id = d.id"
-				 " AND r.superseded = 0), '')"
+				 " AND r.superseded = 0), ''), d.direction"
 				 " FROM declarations d WHERE d.id = $1 OR d.number = $1",
 				 "t", key);
 
@@ -45,6 +45,7 @@ static int load_header(struct store_conn *conn, const char *key, struct header *
 	h->documents_missing = (int)store_col_int64(stmt, 6);
 	h->has_arrived = (int)store_col_int64(stmt, 7);
 	snprintf(h->lane, sizeof(h->lane), "%s", store_col_text(stmt, 8));
+	snprintf(h->direction, sizeof(h->direction), "%s", store_col_text(stmt, 9));
 	store_finish(stmt);
 	return CV_OK;
 }
@@ -190,6 +191,11 @@ int trade_assessment(struct store_conn *conn, const struct trade_context *ctx, c
 			break;
 		if (*pref)
 			preference(conn, hs, origin, pref, &duty_rate, source, sizeof(source));
+		/* The tariff is the import tariff: goods leaving, or passing under transit, owe none of it. */
+		if (strcmp(h.direction, "import") != 0) {
+			duty_rate = vat_rate = 0;
+			snprintf(source, sizeof(source), "%s: no import duty or VAT", h.direction);
+		}
 		duty = llround((double)value * duty_rate / 100.0);
 		vat = llround((double)(value + duty) * vat_rate / 100.0);
 		duty_total += duty;

@@ -250,3 +250,30 @@ Test(release, release_draws_the_certificate_and_a_second_consignment_finds_the_r
 	cr_assert(strstr(r.body, "documents"), "%s", r.body);
 	test_response_free(&r);
 }
+
+Test(release, an_export_owes_no_import_duty_or_vat)
+{
+	static const char fabric_out[] =
+		"{\"direction\": \"export\", \"office\": \"KZ-KHO\", \"declarant\": \"KZ123456789012\","
+		" \"exporter\": \"KZ123456789012\", \"importer\": \"UZ305123456\", \"departure\": \"KZ\","
+		" \"destination\": \"UZ\", \"transport\": {\"mode\": \"3\"},"
+		" \"items\": [{\"hs\": \"52081100\", \"description\": \"Cotton fabric\", \"origin\": \"KZ\","
+		" \"quantity\": 100, \"unit\": \"MTR\", \"net_mass\": 40,"
+		" \"value\": {\"amount\": 1500000, \"currency\": \"USD\"}}]}";
+	struct test_response r;
+	char path[160], assessment[200];
+
+	lodge(fabric_out, path);
+	snprintf(assessment, sizeof(assessment), "%s/assessment", path);
+	cr_assert_eq(call("trader", "GET", assessment, NULL, &r), 200, "%s", r.body);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "total")), 0, "%s", r.body);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(json_object_get(r.json, "lines"), 0),
+						 "rate_source")),
+			 "export: no import duty or VAT");
+	test_response_free(&r);
+	cr_assert_eq(call("trader", "GET", path, NULL, &r), 200);
+	cr_assert_str_neq(json_string_value(json_object_get(r.json, "status")), "payment_required",
+			  "%s", r.body);
+	test_response_free(&r);
+}
