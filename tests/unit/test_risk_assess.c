@@ -9,6 +9,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "exchange/advance_cargo.h"
+#include "exchange/mra.h"
 #include "exchange/partner_aeo.h"
 #include "risk/assess.h"
 #include "risk/examination.h"
@@ -751,4 +752,68 @@ Test(risk_assess, advance_cargo_garbage_is_refused_by_member_and_nothing_is_stor
 	cr_assert_eq(store_query_row(conn, &s, "SELECT count(*) FROM advance_cargo", ""), CV_OK);
 	cr_assert_eq(store_col_int64(s, 0), 0);
 	store_finish(s);
+}
+
+/* ---- what partners send: the inbox handlers on garbage ---- */
+
+static struct exchange_inbox_message inbox_message(const struct exchange_partner *p, json_t *doc)
+{
+	struct exchange_inbox_message m = {"row-1", p, "urn:uuid:doc-1", "T", doc, 1795000000000LL};
+	return m;
+}
+
+Test(risk_assess, an_aeo_status_from_a_partner_without_mra_or_malformed_is_refused)
+{
+	struct exchange_partner p = {.id = "partner-1", .country = "UZ", .did = "did:web:uz"};
+	json_t *no_subject = json_pack("{s:s}", "validFrom", "2026-11-28T00:00:00Z");
+	json_t *good = json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}}", "validFrom",
+				 "2026-11-28T00:00:00Z", "credentialSubject", "operator",
+				 "identification", "305123456", "name", "Samarkand Textiles",
+				 "authorization", "number", "UZ-AEO-1", "type", "AEOS", "status",
+				 "valid", "validFrom", "2026-01-01");
+	struct exchange_inbox_message m = inbox_message(&p, no_subject);
+	struct cv_error err;
+	json_t *all;
+
+	cr_assert_eq(exchange_mra_receive(conn, &m, &err), CV_EINVAL);
+	cr_assert_str_eq(err.field, "credentialSubject");
+	m = inbox_message(&p, good);
+	cr_assert_eq(exchange_mra_receive(conn, &m, &err), CV_EPERM, "no MRA with UZ here");
+	cr_assert(strstr(err.message, "no mutual recognition agreement"), "%s", err.message);
+	cr_assert_eq(partner_aeo_list(conn, NULL, NULL, &all), CV_OK);
+	cr_assert_eq(json_array_size(all), 0, "nothing recorded");
+	json_decref(all);
+	json_decref(no_subject);
+	json_decref(good);
+}
+
+Test(risk_assess, advance_cargo_from_a_partner_is_stored_once_and_garbage_refused)
+{
+	struct exchange_partner p = {.id = "partner-1", .country = "UZ", .did = "did:web:uz"};
+	json_t *bad = json_pack("{s:{s:s, s:s}}", "credentialSubject", "exportDeclaration",
+				"UZ-EX-1", "items", "many");
+	json_t *good = json_pack("{s:{s:s, s:s, s:{s:s, s:[s]}, s:[{s:s, s:s, s:i, s:s, s:i}]}}",
+				 "credentialSubject", "exportDeclaration", "UZ-EX-1", "exporter",
+				 "UZ305123456", "transport", "mode", "3", "containers",
+				 "MSCU1234565", "items", "hs", "520811", "origin", "UZ", "quantity",
+				 20, "unit", "ROL", "netMass", 1000);
+	struct exchange_inbox_message m = inbox_message(&p, bad);
+	struct store_stmt *s;
+	struct cv_error err;
+
+	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_EINVAL);
+	cr_assert_str_eq(err.field, "credentialSubject.items");
+	m = inbox_message(&p, good);
+	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_OK, "%s", err.message);
+	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_OK, "a replay changes nothing");
+	cr_assert_eq(store_query_row(conn, &s,
+				     "SELECT count(*), max(containers), max(country) FROM advance_cargo",
+				     ""),
+		     CV_OK);
+	cr_assert_eq(store_col_int64(s, 0), 1);
+	cr_assert_str_eq(store_col_text(s, 1), "MSCU1234565");
+	cr_assert_str_eq(store_col_text(s, 2), "UZ", "the sender's registered country");
+	store_finish(s);
+	json_decref(bad);
+	json_decref(good);
 }
