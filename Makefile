@@ -20,7 +20,7 @@ WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-mi
 CPPFLAGS  := -D_GNU_SOURCE -DCARAVAN_VERSION='"$(VERSION)"' -Isrc -Ibuild/gen $(PKG_CFLAGS)
 CFLAGS    := -O2 -g $(WARN)
 LDLIBS    := $(PKG_LIBS) -lpthread -lm
-DEMO_USERS := admin aeo.officer risk.analyst border.officer pga.officer trader partner.uz auditor
+DEMO_USERS := admin aeo.officer risk.analyst border.officer pga.officer trader partner.uz auditor origin.officer
 SAN       := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 SRC       := $(filter-out src/main.c,$(wildcard src/*/*.c))

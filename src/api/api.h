@@ -210,6 +210,10 @@ int api_reports_green(struct api_call *call, struct http_response *resp);
  */
 int api_mra_announce(struct api_call *call, const char *authorization_id, struct cv_error *err);
 int api_partner_aeo_list(struct api_call *call, struct http_response *resp);
+int api_certificates_list(struct api_call *call, struct http_response *resp);
+int api_certificates_issue(struct api_call *call, struct http_response *resp);
+int api_certificates_get(struct api_call *call, struct http_response *resp);
+int api_certificates_revoke(struct api_call *call, struct http_response *resp);
 int api_webhook_get(struct api_call *call, struct http_response *resp);
 int api_webhook_put(struct api_call *call, struct http_response *resp);
 int api_webhook_delete(struct api_call *call, struct http_response *resp);

@@ -110,6 +110,11 @@ const struct api_route api_routes[] = {
 	{"GET",  "/api/v1/reports/release-times",   PERM_REPORTS_READ,  0, NULL, api_reports_release_times},
 	{"GET",  "/api/v1/reports/green",           PERM_REPORTS_READ,  0, NULL, api_reports_green},
 	{"GET",  "/api/v1/partner-aeo",             PERM_RISK_READ,     0, NULL, api_partner_aeo_list},
+	/* Electronic certificates of origin: an issuing authority issues, everyone concerned reads. */
+	{"GET",  "/api/v1/certificates-of-origin",  PERM_ORIGIN_READ,   0, NULL, api_certificates_list},
+	{"POST", "/api/v1/certificates-of-origin",  PERM_ORIGIN_ISSUE,  API_JSON | API_WRITE, "origin_certificate.issue", api_certificates_issue},
+	{"GET",  "/api/v1/certificates-of-origin/{id}", PERM_ORIGIN_READ, 0, NULL, api_certificates_get},
+	{"POST", "/api/v1/certificates-of-origin/{id}/revocation", PERM_ORIGIN_ISSUE, API_JSON | API_WRITE, "origin_certificate.revoke", api_certificates_revoke},
 	{"GET",  "/api/v1/notifications",           PERM_NOTIFICATIONS_READ, 0, NULL, api_notifications_list},
 	{"GET",  "/api/v1/webhook",                 PERM_NOTIFICATIONS_READ, 0, NULL, api_webhook_get},
 	{"PUT",  "/api/v1/webhook",                 PERM_WEBHOOK_MANAGE, API_JSON | API_WRITE | API_SECRET, "webhook.set", api_webhook_put},

@@ -49,6 +49,8 @@ static const char *const permission_names[PERM_COUNT] = {
 	[PERM_EXCHANGE_READ] = "exchange.read",
 	[PERM_EXCHANGE_MANAGE] = "exchange.manage",
 	[PERM_DUTIES_READ] = "duties.read",
+	[PERM_ORIGIN_ISSUE] = "origin.issue",
+	[PERM_ORIGIN_READ] = "origin.read",
 };
 
 #define R(role) (1u << (role))
@@ -104,6 +106,13 @@ static const unsigned permission_roles[PERM_COUNT] = {
 	 */
 	[PERM_EXCHANGE_READ] = CUSTOMS | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 	[PERM_EXCHANGE_MANAGE] = R(ROLE_ADMIN),
+	/*
+	 * Certificates of origin are issued by an agency holding the origin
+	 * authority (the chamber of commerce): its officers, checked against
+	 * the agency in exchange/certificates.c.
+	 */
+	[PERM_ORIGIN_ISSUE] = R(ROLE_PGA_OFFICER),
+	[PERM_ORIGIN_READ] = R(ROLE_TRADER) | CUSTOMS | R(ROLE_PGA_OFFICER) | R(ROLE_AUDITOR),
 };
 // clang-format on
 

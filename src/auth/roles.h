@@ -59,6 +59,8 @@ enum auth_permission {
 	PERM_EXCHANGE_READ,      /* partner registry, messages exchanged with partners */
 	PERM_EXCHANGE_MANAGE,    /* register, change and deactivate partners */
 	PERM_DUTIES_READ,        /* a declaration's duties and taxes (a trader, its own) */
+	PERM_ORIGIN_ISSUE, /* issue and revoke certificates of origin (an issuing authority) */
+	PERM_ORIGIN_READ, /* read them (the authority its own, a trader those naming it, customs all) */
 	PERM_COUNT
 };
 

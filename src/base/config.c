@@ -63,6 +63,9 @@ static const struct key keys[] = {
 		"longest wait between two attempts to deliver a document to a partner, seconds"),
 	INT_KEY("exchange_fail_after", exchange_fail_after, 1, 90 * 86400,
 		"seconds after which a document a partner has not taken is failed"),
+	INT_KEY("exchange_status_refresh", exchange_status_refresh, 1, 86400,
+		"how often partners' status lists (of certificates of origin received) are "
+		"fetched again, seconds"),
 	INT_KEY("session_hours", session_hours, 1, 24 * 30, "lifetime of a browser session, hours"),
 	INT_KEY("login_max_failures", login_max_failures, 1, 1000,
 		"failed logins per account or address before each further try is delayed"),
@@ -96,6 +99,7 @@ void cv_config_defaults(struct cv_config *c)
 	c->exchange_poll_ms = 1000;
 	c->exchange_backoff_max = 3600;
 	c->exchange_fail_after = 3 * 86400;
+	c->exchange_status_refresh = 300;
 	snprintf(c->node_name, sizeof(c->node_name), "State Revenue Committee of Kazakhstan (demo)");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->max_body = 16 * 1024 * 1024; /* documents attached to applications */

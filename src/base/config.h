@@ -33,6 +33,7 @@ struct cv_config {
 	int exchange_poll_ms;          /* delivery rounds of documents for partners */
 	int exchange_backoff_max;      /* seconds between attempts, at most */
 	int exchange_fail_after;       /* seconds after which an undelivered document is failed */
+	int exchange_status_refresh;   /* seconds before a partner's status list is fetched again */
 	char node_name[CV_CONFIG_STR]; /* the administration's name */
 	char log_level[16];            /* debug, info, warn, error, off */
 	size_t max_body;               /* largest request body accepted, bytes */

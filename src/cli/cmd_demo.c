@@ -53,6 +53,8 @@ static const struct demo_account accounts[] = {
 	 "examines and releases"},
 	{"pga.officer", ROLE_PGA_OFFICER, "pga-demo-2026", NULL, "KZ-MOA",
 	 "Ministry of Agriculture: permits"},
+	{"origin.officer", ROLE_PGA_OFFICER, "origin-demo-2026", NULL, "KZ-CCI",
+	 "Chamber of Commerce: certificates of origin"},
 	{"trader", ROLE_TRADER, "trader-demo-2026", DEMO_OPERATOR_TIN, NULL, "Steppe Trading LLP"},
 	{"partner.uz", ROLE_PARTNER, "partner-demo-2026", NULL, NULL, "partner customs (Uzbekistan)"},
 	{"auditor", ROLE_AUDITOR, "auditor-demo-2026", NULL, NULL,
@@ -69,11 +71,12 @@ static const struct {
 	{"KZ-MEN", "Ministry of Ecology and Natural Resources (ozone, waste, CITES)"},
 	{"KZ-MIT", "Ministry of Trade and Integration (licences, technical regulation)"},
 	{"KZ-MIA", "Ministry of Internal Affairs (narcotics, explosives)"},
+	{"KZ-CCI", "Chamber of Commerce and Industry (certificates of origin)"},
 };
 
 /* Which authorities (table regulatory_requirements) each demo agency holds. */
-static const char *const agency_authorities[] = {"agriculture", "health", "environment", "trade",
-						 "interior"};
+static const char *const agency_authorities[] = {"agriculture", "health",   "environment",
+						 "trade",       "interior", "origin"};
 
 static const char usage[] =
 	"usage: caravan demo [--accounts] [--db URL] [--config FILE]\n\n"
@@ -173,6 +176,12 @@ static const struct {
 
 /* Eurasian Economic Union partners: no duty on their originating goods. */
 static const char *const eaeu[] = {"RU", "BY", "AM", "KG"};
+/*
+ * The CIS free trade area (2011): no duty on the parties' originating
+ * goods. KZ is listed too: the same demo data plays the partner node of
+ * docs/EXCHANGE.md (UZ), which imports from KZ under it.
+ */
+static const char *const cis_fta[] = {"AM", "BY", "KG", "KZ", "MD", "RU", "TJ", "UZ"};
 
 static int load_single_window_rows(struct store_conn *conn, const char *now)
 {
@@ -202,6 +211,11 @@ static int load_single_window_rows(struct store_conn *conn, const char *now)
 				 "INSERT INTO preferential_rates (hs_prefix, origin, agreement, duty_rate)"
 				 " VALUES ('', $1, 'EAEU', 0) ON CONFLICT DO NOTHING",
 				 "t", eaeu[i]);
+	for (size_t i = 0; i < sizeof(cis_fta) / sizeof(cis_fta[0]) && !rc; i++)
+		rc = store_execf(conn, NULL,
+				 "INSERT INTO preferential_rates (hs_prefix, origin, agreement, duty_rate)"
+				 " VALUES ('', $1, 'CIS-FTA', 0) ON CONFLICT DO NOTHING",
+				 "t", cis_fta[i]);
 	/* The demo broker, Altyn Logistics, lodges for the demo trader. */
 	if (!rc && !store_query_row(conn, &stmt,
 				    "SELECT id FROM operators WHERE tin = 'KZ987654321098'", "")) {

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/mem.h"
+#include "exchange/certificates.h"
 #include "exchange/jcs.h"
 #include "exchange/messages.h"
 #include "exchange/node.h"
@@ -433,7 +434,7 @@ static int status(const struct cv_config *config)
 {
 	struct store *store = NULL;
 	struct store_conn *conn;
-	json_t *st = NULL, *m;
+	json_t *st = NULL, *lists = NULL, *m;
 	size_t i;
 	int rc = cli_open_store(config, &store, &conn);
 
@@ -451,6 +452,20 @@ static int status(const struct cv_config *config)
 	printf("in:  %lld accepted, %lld refused\n", COUNT("in", "accepted"),
 	       COUNT("in", "refused"));
 #undef COUNT
+	if (!exchange_status_lists_summary(conn, &lists) &&
+	    json_integer_value(json_object_get(lists, "watched"))) {
+		printf("partners' status lists: %lld watched, %lld fetched\n",
+		       (long long)json_integer_value(json_object_get(lists, "watched")),
+		       (long long)json_integer_value(json_object_get(lists, "fetched")));
+		json_array_foreach(json_object_get(lists, "failing"), i, m) {
+			printf("  %s  %s  %s  %s\n",
+			       json_string_value(json_object_get(m, "attempted_at")),
+			       json_string_value(json_object_get(m, "country")),
+			       json_string_value(json_object_get(m, "url")),
+			       json_string_value(json_object_get(m, "error")));
+		}
+	}
+	json_decref(lists);
 	if (json_array_size(json_object_get(st, "failures")))
 		printf("latest failures:\n");
 	json_array_foreach(json_object_get(st, "failures"), i, m) {

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "exchange/certificates.h"
 #include "exchange/node.h"
 #include "exchange/outbox.h"
 #include "http/server.h"
@@ -108,6 +109,16 @@ static int exchange_round(struct deliverer *d, struct store_conn *conn, int *aga
 	return rc;
 }
 
+/* The partners' status lists the certificates of origin received here name. */
+static int status_lists_round(struct deliverer *d, struct store_conn *conn, int *again)
+{
+	size_t fetched = 0;
+
+	*again = 0;
+	return exchange_status_lists_refresh(conn, d->config->exchange_status_refresh,
+					     EXCHANGE_TIMEOUT_MS, stopping, d, &fetched);
+}
+
 static void *deliver(void *arg)
 {
 	struct deliverer *d = arg;
@@ -199,6 +210,14 @@ static int serve(const struct cv_config *config, struct store *store)
 				     exchange_round,
 				     PTHREAD_MUTEX_INITIALIZER,
 				     PTHREAD_COND_INITIALIZER};
+	/* Polled every second: a list is fetched again exchange_status_refresh seconds after. */
+	struct deliverer status_lists = {"status-lists",
+					 store,
+					 config,
+					 1000,
+					 status_lists_round,
+					 PTHREAD_MUTEX_INITIALIZER,
+					 PTHREAD_COND_INITIALIZER};
 	struct exchange_node *node = NULL;
 	struct api_app app = {config, store, NULL};
 	struct http_server_options opts = {0};
@@ -242,6 +261,7 @@ static int serve(const struct cv_config *config, struct store *store)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	deliverer_start(&webhooks);
 	deliverer_start(&exchange);
+	deliverer_start(&status_lists);
 	printf("caravan: serving %s (%s) on %s://%s:%d/\n", config->node_name, config->node_country,
 	       cert ? "https" : "http", host, http_server_port(server));
 	fflush(stdout);
@@ -252,6 +272,7 @@ static int serve(const struct cv_config *config, struct store *store)
 	http_server_stop(server, SHUTDOWN_GRACE_MS);
 	deliverer_stop(&webhooks);
 	deliverer_stop(&exchange);
+	deliverer_stop(&status_lists);
 	cv_info("serve", "stopped");
 	rc = CLI_OK;
 out:

@@ -9,6 +9,8 @@
  * cargo data and certificates of origin) and add a line, before the end.
  */
 #include "exchange/advance_cargo.h"
+#include "exchange/certificates.h"
+#include "exchange/documents.h"
 #include "exchange/inbox.h"
 #include "exchange/mra.h"
 
@@ -17,6 +19,7 @@ const struct exchange_inbox_handler exchange_inbox_handlers[] = {
 	/* kind (a value of the document's type)    handler */
 	{EXCHANGE_AEO_STATUS_TYPE,                  exchange_mra_receive},
 	{ADVANCE_CARGO_TYPE,                        advance_cargo_receive},
+	{EXCHANGE_TYPE_CERTIFICATE_OF_ORIGIN,       exchange_certificate_receive},
 	{NULL, NULL},
 };
 // clang-format on

@@ -68,12 +68,13 @@ static int insert_lines(struct store_conn *conn, const char *id, const struct tr
 		rc = store_execf(conn, NULL,
 				 "INSERT INTO declaration_items (declaration_id, item, hs, origin, value,"
 				 " net_mass, tax_rate, description, quantity, unit, amount, currency,"
-				 " preference) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-				 " $13)",
-				 "tittdddtdtitt", id, (int64_t)i + 1, it->hs, or_empty(it->origin),
+				 " preference, certificate_of_origin) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+				 " $8, $9, $10, $11, $12, $13, $14)",
+				 "tittdddtdtittt", id, (int64_t)i + 1, it->hs, or_empty(it->origin),
 				 it->value, it->net_mass, it->tax_rate, or_empty(it->description),
 				 it->quantity, or_empty(it->unit), it->amount,
-				 or_empty(it->currency), or_empty(it->preference));
+				 or_empty(it->currency), or_empty(it->preference),
+				 or_empty(it->certificate_of_origin));
 	}
 	for (size_t i = 0; !rc && i < d->ndocuments; i++)
 		rc = store_execf(conn, NULL,
@@ -345,9 +346,11 @@ static void agency_view(struct store_conn *conn, const char *agency, json_t *eve
 int trade_declaration_get(struct store_conn *conn, const struct auth_principal *who,
 			  const char *key, json_t **out)
 {
-	static const char *const item_names[] = {"item",     "hs",         "description", "origin",
-						 "quantity", "unit",       "net_mass",    "amount",
-						 "currency", "preference", "value",       NULL};
+	static const char *const item_names[] = {"item",       "hs",       "description",
+						 "origin",     "quantity", "unit",
+						 "net_mass",   "amount",   "currency",
+						 "preference", "value",    "certificate_of_origin",
+						 NULL};
 	static const char *const doc_names[] = {"type", "reference", NULL};
 	static const char *const event_names[] = {"kind", "at", "actor", "detail", NULL};
 	struct store_stmt *stmt;
@@ -371,9 +374,9 @@ int trade_declaration_get(struct store_conn *conn, const struct auth_principal *
 	store_finish(stmt);
 	items = rows_json(conn,
 			  "SELECT item, hs, description, origin, quantity, unit, net_mass, amount,"
-			  " currency, preference, value FROM declaration_items"
+			  " currency, preference, value, certificate_of_origin FROM declaration_items"
 			  " WHERE declaration_id = $1 ORDER BY item",
-			  id, NULL, item_names, "itttdtdittd");
+			  id, NULL, item_names, "itttdtdittdt");
 	/* The declared value as sent: amount in minor units and its currency. */
 	for (size_t i = 0; i < json_array_size(items); i++) {
 		json_t *it = json_array_get(items, i);

@@ -34,6 +34,7 @@ struct trade_item {
 	int64_t amount;       /* in minor units of currency */
 	const char *currency; /* ISO 4217 */
 	const char *preference;
+	const char *certificate_of_origin; /* the certificate a preference is claimed under */
 };
 
 /* A document the declaration references: an LPCO, a certificate of origin, an invoice. */

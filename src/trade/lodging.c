@@ -199,7 +199,8 @@ static void check_item(struct trade_check *c, json_t *it, size_t i, struct trade
 				     out->currency, c->date);
 	}
 	out->preference = trade_text(c, it, "preference", where, 20, 0);
-	if (out->preference && !trade_text(c, it, "certificate_of_origin", where, 60, 0)) {
+	out->certificate_of_origin = trade_text(c, it, "certificate_of_origin", where, 60, 0);
+	if (out->preference && !out->certificate_of_origin) {
 		snprintf(field, sizeof(field), "%scertificate_of_origin", where);
 		trade_refuse(c, cv_arena_strdup(c->arena, field),
 			     "%s: a preference needs the reference of a certificate of origin",

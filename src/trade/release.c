@@ -2,7 +2,9 @@
 #include "trade/release.h"
 
 #include "base/clock.h"
+#include "base/arena.h"
 #include "base/ids.h"
+#include "exchange/certificates.h"
 #include "trade/fields.h"
 #include "trade/notify.h"
 #include "trade/lpco.h"
@@ -156,43 +158,157 @@ static int64_t paid(struct store_conn *conn, const char *declaration_id)
 	return sum;
 }
 
+/* An item of the declaration as the assessment needs it. */
+struct assessed_item {
+	int64_t number;
+	double value; /* node currency */
+	struct trade_item item;
+	const char *certificate;
+	json_t *preference; /* the claim's verdict (a shared reference), or NULL */
+};
+
+static int load_items(struct store_conn *conn, const char *declaration_id, struct cv_arena *arena,
+		      struct assessed_item **out, size_t *n)
+{
+	struct store_stmt *stmt;
+	size_t cap = 0;
+	int rc = store_prepare(conn,
+			       "SELECT item, hs, origin, value, preference, certificate_of_origin,"
+			       " quantity, unit FROM declaration_items WHERE declaration_id = $1"
+			       " ORDER BY item",
+			       &stmt);
+
+	*out = NULL;
+	*n = 0;
+	if (!rc)
+		rc = store_bindf(stmt, "t", declaration_id);
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		struct assessed_item *a;
+
+		rc = CV_OK;
+		if (*n == cap) {
+			struct assessed_item *grown;
+			cap = cap ? cap * 2 : 16;
+			grown = cv_arena_alloc(arena, cap * sizeof(*grown));
+			if (!grown) {
+				rc = CV_ENOMEM;
+				break;
+			}
+			if (*n)
+				memcpy(grown, *out, *n * sizeof(*grown));
+			*out = grown;
+		}
+		a = &(*out)[(*n)++];
+		memset(a, 0, sizeof(*a));
+		a->number = store_col_int64(stmt, 0);
+		a->item.hs = cv_arena_strdup(arena, store_col_text(stmt, 1));
+		a->item.origin = cv_arena_strdup(arena, store_col_text(stmt, 2));
+		a->value = store_col_double(stmt, 3);
+		a->item.preference = cv_arena_strdup(arena, store_col_text(stmt, 4));
+		a->certificate = cv_arena_strdup(arena, store_col_text(stmt, 5));
+		a->item.quantity = store_col_double(stmt, 6);
+		a->item.unit = cv_arena_strdup(arena, store_col_text(stmt, 7));
+		if (!a->item.hs || !a->item.origin || !a->item.preference || !a->certificate ||
+		    !a->item.unit)
+			rc = CV_ENOMEM;
+	}
+	store_finish(stmt);
+	return rc < 0 ? rc : CV_OK;
+}
+
+/*
+ * Decide every claim to preference of an import: the items claiming one
+ * arrangement under one certificate from one origin are one claim
+ * (exchange/certificates.h); each gets the claim's verdict as
+ * {arrangement, certificate, electronic, accepted, reasons}.
+ */
+static int decide_preferences(struct store_conn *conn, const struct trade_context *ctx,
+			      const struct header *h, struct assessed_item *items, size_t n,
+			      struct cv_arena *arena)
+{
+	struct trade_item *claimed = cv_arena_alloc(arena, (n ? n : 1) * sizeof(*claimed));
+	int64_t *numbers = cv_arena_alloc(arena, (n ? n : 1) * sizeof(*numbers));
+	int rc = claimed && numbers ? CV_OK : CV_ENOMEM;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct assessed_item *a = &items[i];
+		struct exchange_preference_claim claim = {a->certificate,
+							  a->item.preference,
+							  a->item.origin,
+							  h->trader_tin,
+							  claimed,
+							  numbers,
+							  0};
+		struct exchange_preference_verdict verdict;
+
+		if (!*a->item.preference || a->preference)
+			continue;
+		for (size_t j = i; j < n; j++) {
+			if (!strcmp(items[j].item.preference, a->item.preference) &&
+			    !strcmp(items[j].certificate, a->certificate) &&
+			    !strcmp(items[j].item.origin, a->item.origin)) {
+				claimed[claim.nitems] = items[j].item;
+				numbers[claim.nitems++] = items[j].number;
+			}
+		}
+		rc = exchange_preference_check(conn, ctx->node_country, ctx->now_ms, &claim,
+					       &verdict);
+		if (rc)
+			break;
+		a->preference = json_pack("{s:s, s:s, s:b, s:b, s:o}", "arrangement",
+					  a->item.preference, "certificate", a->certificate,
+					  "electronic", verdict.electronic, "accepted",
+					  verdict.accepted, "reasons", verdict.reasons);
+		if (!a->preference)
+			return CV_ENOMEM;
+		for (size_t j = i + 1; j < n; j++)
+			if (!strcmp(items[j].item.preference, a->item.preference) &&
+			    !strcmp(items[j].certificate, a->certificate) &&
+			    !strcmp(items[j].item.origin, a->item.origin))
+				items[j].preference = json_incref(a->preference);
+	}
+	return rc;
+}
+
 int trade_assessment(struct store_conn *conn, const struct trade_context *ctx, const char *key,
 		     json_t **out)
 {
 	struct header h;
-	struct store_stmt *stmt;
+	struct assessed_item *items = NULL;
+	struct cv_arena arena;
 	json_t *lines = json_array();
 	int64_t duty_total = 0, vat_total = 0, received;
 	double scale;
-	int rc = load_header(conn, key, &h), is_deferred;
+	size_t n = 0;
+	int rc = load_header(conn, key, &h), is_deferred, import;
 
 	*out = NULL;
-	if (rc) {
-		json_decref(lines);
-		return rc;
-	}
+	cv_arena_init(&arena, 0);
+	if (rc)
+		goto out;
+	import = !strcmp(h.direction, "import");
 	scale = pow(10, minor_units(conn, ctx->node_currency));
-	rc = store_prepare(conn,
-			   "SELECT item, hs, origin, value, preference FROM declaration_items"
-			   " WHERE declaration_id = $1 ORDER BY item",
-			   &stmt);
-	if (!rc)
-		rc = store_bindf(stmt, "t", h.id);
-	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
-		const char *hs = store_col_text(stmt, 1), *origin = store_col_text(stmt, 2),
-			   *pref = store_col_text(stmt, 4);
+	rc = load_items(conn, h.id, &arena, &items, &n);
+	/* Preference lowers import duty only: an export's or transit's claim is not decided. */
+	if (!rc && import)
+		rc = decide_preferences(conn, ctx, &h, items, n, &arena);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct assessed_item *a = &items[i];
+		const char *hs = a->item.hs;
 		/* The customs value in whole minor units of the node's currency. */
-		int64_t value = llround(store_col_double(stmt, 3) * scale), duty, vat;
+		int64_t value = llround(a->value * scale), duty, vat;
 		double duty_rate, vat_rate;
 		char source[96];
+		json_t *line;
 
 		rc = tariff(conn, hs, h.lodged_on, &duty_rate, &vat_rate, source, sizeof(source));
 		if (rc)
 			break;
-		if (*pref)
-			preference(conn, hs, origin, pref, &duty_rate, source, sizeof(source));
+		if (a->preference && json_is_true(json_object_get(a->preference, "accepted")))
+			preference(conn, hs, a->item.origin, a->item.preference, &duty_rate, source,
+				   sizeof(source));
 		/* The tariff is the import tariff: goods leaving, or passing under transit, owe none of it. */
-		if (strcmp(h.direction, "import") != 0) {
+		if (!import) {
 			duty_rate = vat_rate = 0;
 			snprintf(source, sizeof(source), "%s: no import duty or VAT", h.direction);
 		}
@@ -200,23 +316,21 @@ int trade_assessment(struct store_conn *conn, const struct trade_context *ctx, c
 		vat = llround((double)(value + duty) * vat_rate / 100.0);
 		duty_total += duty;
 		vat_total += vat;
-		json_array_append_new(lines,
-				      json_pack("{s:I, s:s, s:I, s:f, s:s, s:I, s:f, s:I, s:I, s:I}",
-						"item", (json_int_t)store_col_int64(stmt, 0), "hs",
-						hs, "customs_value", (json_int_t)value, "duty_rate",
-						duty_rate, "rate_source", source, "duty",
-						(json_int_t)duty, "vat_rate", vat_rate, "vat_base",
-						(json_int_t)(value + duty), "vat", (json_int_t)vat,
-						"total", (json_int_t)(duty + vat)));
+		line = json_pack("{s:I, s:s, s:I, s:f, s:s, s:I, s:f, s:I, s:I, s:I}", "item",
+				 (json_int_t)a->number, "hs", hs, "customs_value",
+				 (json_int_t)value, "duty_rate", duty_rate, "rate_source", source,
+				 "duty", (json_int_t)duty, "vat_rate", vat_rate, "vat_base",
+				 (json_int_t)(value + duty), "vat", (json_int_t)vat, "total",
+				 (json_int_t)(duty + vat));
+		if (line && a->preference)
+			json_object_set(line, "preference", a->preference);
+		json_array_append_new(lines, line);
 	}
-	store_finish(stmt);
-	if (rc < 0) {
-		json_decref(lines);
-		return rc;
-	}
+	if (rc)
+		goto out;
 	received = paid(conn, h.id);
 	is_deferred = deferred(conn, h.trader_tin);
-	*out = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b}", "declaration", h.id,
+	*out = json_pack("{s:s, s:s, s:O, s:I, s:I, s:I, s:I, s:I, s:b}", "declaration", h.id,
 			 "currency", ctx->node_currency, "lines", lines, "duty",
 			 (json_int_t)duty_total, "vat", (json_int_t)vat_total, "total",
 			 (json_int_t)(duty_total + vat_total), "paid", (json_int_t)received, "due",
@@ -224,7 +338,13 @@ int trade_assessment(struct store_conn *conn, const struct trade_context *ctx, c
 					      ? duty_total + vat_total - received
 					      : 0),
 			 "deferred", is_deferred);
-	return *out ? CV_OK : CV_ENOMEM;
+	rc = *out ? CV_OK : CV_ENOMEM;
+out:
+	for (size_t i = 0; i < n; i++)
+		json_decref(items[i].preference);
+	json_decref(lines);
+	cv_arena_release(&arena);
+	return rc;
 }
 
 /* ---- conditions and status ------------------------------------------------------ */

@@ -197,7 +197,7 @@ Test(auth, users_list_pages_with_limit_and_after)
 	snprintf(path, sizeof(path), "/api/v1/users?limit=100&after=%s", next);
 	test_response_free(&r);
 	test_http(&srv, "GET", path, h, NULL, &r);
-	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 5); /* 8 demo users */
+	cr_assert_eq(json_array_size(json_object_get(r.json, "items")), 6); /* 9 demo users */
 	test_response_free(&r);
 	cr_assert_eq(status_of("GET", "/api/v1/users?limit=0", h, NULL), 422);
 	cr_assert_eq(status_of("GET", "/api/v1/users?limit=abc", h, NULL), 422);

@@ -161,7 +161,7 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
 	fprintf(f,
 		"db = %s\nlisten = 127.0.0.1:%d\npublic_url = %s\nnode_country = %s\n"
 		"node_name = %s\nattachments_dir = %s/attachments\nlog_level = warn\n"
-		"exchange_poll_ms = 100\nexchange_backoff_max = 1\n",
+		"exchange_poll_ms = 100\nexchange_backoff_max = 1\nexchange_status_refresh = 1\n",
 		s->db_url, port, s->url, country, name, s->dir);
 	fclose(f);
 	snprintf(s->node_args[0], sizeof(s->node_args[0]), "%s", s->config_path);

@@ -1,0 +1,289 @@
+/*
+ * status_fetch.c — the partners' status lists, fetched for the
+ * certificates they sent (see exchange_status_lists_refresh in
+ * certificates.h).
+ *
+ * A status list is public, but a node fetches one only from the partner's
+ * registered endpoint: the path of the list's URL on that endpoint. A
+ * partner's document cannot make the node call an arbitrary host, and a
+ * partner serving its public pages and its node at different addresses is
+ * still reached where the registry says. What comes back must be the
+ * list asked for (its id the URL), signed by the partner's registered key
+ * and issued by its DID; only then does it replace the copy kept.
+ */
+#include "exchange/certificates.h"
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "exchange/credential.h"
+#include "exchange/did.h"
+#include "exchange/partners.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Lists one round fetches at most: a node watches a handful per partner. */
+#define FETCH_ROUND_MAX 32
+/* A status list of 131,072 bits is ~16 KB compressed in a credential of ~20 KB. */
+#define LIST_BODY_MAX (1024 * 1024)
+#define WHY_MAX 300
+
+struct due_list {
+	char url[EXCHANGE_ENDPOINT_MAX + 1];
+	char partner_id[CV_UUID_STR];
+};
+
+struct body {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+	struct body *b = ctx;
+	size_t bytes = size * n;
+	char *grown;
+
+	if (b->len + bytes > LIST_BODY_MAX)
+		return 0;
+	grown = cv_realloc(b->data, b->len + bytes + 1);
+	if (!grown)
+		return 0;
+	memcpy(grown + b->len, p, bytes);
+	b->data = grown;
+	b->len += bytes;
+	b->data[b->len] = '\0';
+	return bytes;
+}
+
+/* The lists not fetched (nor tried) within refresh_s seconds, oldest attempt first. */
+static int due_lists(struct store_conn *conn, int64_t now_ms, int refresh_s, struct due_list *list,
+		     size_t *n)
+{
+	char before[CV_RFC3339_MAX];
+	struct store_stmt *stmt;
+	int rc;
+
+	*n = 0;
+	cv_clock_format_rfc3339_ms(now_ms - (int64_t)refresh_s * 1000, before, sizeof(before));
+	rc = store_prepare(conn,
+			   "SELECT l.url, l.partner_id FROM partner_status_lists l"
+			   " JOIN exchange_partners p ON p.id = l.partner_id AND p.status = 'active'"
+			   " WHERE l.attempted_at IS NULL OR l.attempted_at < $1"
+			   " ORDER BY l.attempted_at IS NOT NULL, l.attempted_at LIMIT $2",
+			   &stmt);
+	if (!rc)
+		rc = store_bindf(stmt, "ti", before, (int64_t)FETCH_ROUND_MAX);
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		rc = CV_OK;
+		snprintf(list[*n].url, sizeof(list[*n].url), "%s", store_col_text(stmt, 0));
+		snprintf(list[*n].partner_id, sizeof(list[*n].partner_id), "%s",
+			 store_col_text(stmt, 1));
+		(*n)++;
+	}
+	store_finish(stmt);
+	return rc < 0 ? rc : CV_OK;
+}
+
+/* Where to fetch url from: its path on the partner's endpoint. 0 when url has no path. */
+static int fetch_url(const struct exchange_partner *partner, const char *url, char *out, size_t size)
+{
+	const char *scheme = strstr(url, "://"), *path = scheme ? strchr(scheme + 3, '/') : NULL;
+	size_t base = strlen(partner->endpoint);
+
+	if (!path)
+		return 0;
+	while (base && partner->endpoint[base - 1] == '/')
+		base--;
+	return snprintf(out, size, "%.*s%s", (int)base, partner->endpoint, path) < (int)size;
+}
+
+static int get(CURL *curl, const char *url, int timeout_ms, struct body *b, char *why)
+{
+	long status = 0;
+	CURLcode res;
+
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+	res = curl_easy_perform(curl);
+	if (res != CURLE_OK) {
+		snprintf(why, WHY_MAX, "%.150s: %.140s", url, curl_easy_strerror(res));
+		return CV_EIO;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		snprintf(why, WHY_MAX, "%.150s answered %ld", url, status);
+		return CV_EIO;
+	}
+	return CV_OK;
+}
+
+/* Is list the partner's signed status list credential with id url? */
+static int verify(struct store_conn *conn, const struct exchange_partner *partner,
+		  const json_t *list, const char *url, char *why)
+{
+	json_t *did_document = NULL;
+	const json_t *documents[1];
+	struct exchange_did_documents set = {documents, 1, 0};
+	struct exchange_resolver resolver = {exchange_did_documents_resolve, &set};
+	const json_t *issuer = json_object_get(list, "issuer");
+	const char *issuer_id = json_is_object(issuer)
+					? json_string_value(json_object_get(issuer, "id"))
+					: json_string_value(issuer);
+	const char *id = json_string_value(json_object_get(list, "id"));
+	struct cv_error err;
+	int rc;
+
+	if (!json_is_object(list)) {
+		snprintf(why, WHY_MAX, "the answer is not a JSON object");
+		return CV_EINVAL;
+	}
+	if (!id || strcmp(id, url)) {
+		snprintf(why, WHY_MAX, "the list's id is %.100s, not the URL asked for",
+			 id ? id : "missing");
+		return CV_EINVAL;
+	}
+	if (!issuer_id || strcmp(issuer_id, partner->did)) {
+		snprintf(why, WHY_MAX, "the list is issued by %.100s, not by %.150s",
+			 issuer_id ? issuer_id : "nobody", partner->did);
+		return CV_EINVAL;
+	}
+	rc = exchange_partner_did_document(conn, partner, &did_document);
+	if (rc) {
+		snprintf(why, WHY_MAX, "the partner's keys cannot be read");
+		return rc;
+	}
+	documents[0] = did_document;
+	cv_error_clear(&err);
+	rc = exchange_credential_verify_with(list, &resolver, &err);
+	if (rc)
+		snprintf(why, WHY_MAX, "the list's proof does not hold: %.250s", err.message);
+	json_decref(did_document);
+	return rc;
+}
+
+/* Fetch and check one list; *list the credential, or why it is not one. */
+static int fetch(CURL *curl, struct store_conn *conn, const struct due_list *d, int timeout_ms,
+		 json_t **list, char *why)
+{
+	struct exchange_partner partner;
+	char url[EXCHANGE_ENDPOINT_MAX * 2 + 2];
+	struct body b = {NULL, 0};
+	int rc = exchange_partner_load(conn, d->partner_id, &partner);
+
+	*list = NULL;
+	if (rc) {
+		snprintf(why, WHY_MAX, "the partner is not registered");
+		return rc;
+	}
+	if (!fetch_url(&partner, d->url, url, sizeof(url))) {
+		snprintf(why, WHY_MAX, "%.200s is not a URL with a path", d->url);
+		return CV_EINVAL;
+	}
+	rc = get(curl, url, timeout_ms, &b, why);
+	if (!rc) {
+		*list = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+		rc = *list ? verify(conn, &partner, *list, d->url, why) : CV_EINVAL;
+		if (!*list)
+			snprintf(why, WHY_MAX, "%.150s did not answer JSON", url);
+	}
+	cv_free(b.data);
+	if (rc) {
+		json_decref(*list);
+		*list = NULL;
+	}
+	return rc;
+}
+
+static int keep(struct store_conn *conn, const char *url, const json_t *list, const char *why,
+		int64_t now_ms)
+{
+	char now[CV_RFC3339_MAX], *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+	int rc;
+
+	cv_clock_format_rfc3339_ms(now_ms, now, sizeof(now));
+	rc = store_begin(conn);
+	if (!rc)
+		rc = list ? store_execf(conn, NULL,
+					"UPDATE partner_status_lists SET credential = $2,"
+					" fetched_at = $3, attempted_at = $3, error = '' WHERE url = $1",
+					"ttt", url, text, now)
+			  : store_execf(conn, NULL,
+					"UPDATE partner_status_lists SET attempted_at = $2, error = $3"
+					" WHERE url = $1",
+					"ttt", url, now, why);
+	free(text);
+	return rc ? (store_rollback(conn), rc) : store_commit(conn);
+}
+
+int exchange_status_lists_refresh(struct store_conn *conn, int refresh_s, int timeout_ms,
+				  int (*stop)(void *), void *stop_ctx, size_t *fetched)
+{
+	struct due_list list[FETCH_ROUND_MAX];
+	size_t n;
+	CURL *curl;
+	int rc = due_lists(conn, cv_clock_now_ms(), refresh_s, list, &n);
+
+	*fetched = 0;
+	if (rc || !n)
+		return rc;
+	curl = curl_easy_init();
+	if (!curl)
+		return CV_ENOMEM;
+	for (size_t i = 0; !rc && i < n && !(stop && stop(stop_ctx)); i++) {
+		char why[WHY_MAX] = "";
+		json_t *got = NULL;
+
+		if (fetch(curl, conn, &list[i], timeout_ms, &got, why))
+			cv_warn("exchange", "status list %s: %s", list[i].url, why);
+		rc = keep(conn, list[i].url, got, why, cv_clock_now_ms());
+		if (!rc && got)
+			(*fetched)++;
+		json_decref(got);
+	}
+	curl_easy_cleanup(curl);
+	return rc;
+}
+
+int exchange_status_lists_summary(struct store_conn *conn, json_t **out)
+{
+	struct store_stmt *stmt;
+	json_t *failing = json_array();
+	int64_t watched = 0, fetched = 0;
+	int rc = store_prepare(conn,
+			       "SELECT l.url, p.country, l.credential IS NOT NULL, l.error,"
+			       " COALESCE(l.attempted_at, '') FROM partner_status_lists l"
+			       " JOIN exchange_partners p ON p.id = l.partner_id ORDER BY l.url",
+			       &stmt);
+
+	*out = NULL;
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		rc = CV_OK;
+		watched++;
+		fetched += store_col_int64(stmt, 2);
+		if (*store_col_text(stmt, 3))
+			json_array_append_new(failing,
+					      json_pack("{s:s, s:s, s:s, s:s}", "url",
+							store_col_text(stmt, 0), "country",
+							store_col_text(stmt, 1), "error",
+							store_col_text(stmt, 3), "attempted_at",
+							store_col_text(stmt, 4)));
+	}
+	store_finish(stmt);
+	if (rc < 0) {
+		json_decref(failing);
+		return rc;
+	}
+	*out = json_pack("{s:I, s:I, s:o}", "watched", (json_int_t)watched, "fetched",
+			 (json_int_t)fetched, "failing", failing);
+	return *out ? CV_OK : CV_ENOMEM;
+}
