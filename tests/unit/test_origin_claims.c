@@ -17,11 +17,16 @@
 #include "exchange/status_list.h"
 #include "store/migrate.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define KZ_DID "did:web:customs.kz.example"
 #define LIST_URL                                                                                   \
@@ -35,7 +40,7 @@ static struct store_conn *conn;
 static struct exchange_key kz_key;
 static struct exchange_partner kz;
 
-static void register_kz(const char *agreement)
+static void register_kz_at(const char *agreement, const char *endpoint)
 {
 	struct exchange_registry_context ctx = {"UZ", "did:web:customs.uz.example", NOW_MS};
 	struct cv_buf multikey;
@@ -45,10 +50,9 @@ static void register_kz(const char *agreement)
 	cv_buf_init(&multikey);
 	cr_assert_eq(exchange_key_multibase(kz_key.public_key, &multikey), CV_OK);
 	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:{s:s}}}", "country", "KZ",
-			  "name", "State Revenue Committee", "endpoint",
-			  "https://customs.kz.example", "did", KZ_DID, "keys", "id", "key-1",
-			  "publicKeyMultibase", cv_buf_str(&multikey), "agreements", agreement,
-			  "since", "2025-06-01");
+			  "name", "State Revenue Committee", "endpoint", endpoint, "did", KZ_DID,
+			  "keys", "id", "key-1", "publicKeyMultibase", cv_buf_str(&multikey),
+			  "agreements", agreement, "since", "2025-06-01");
 	cr_assert_eq(store_begin(conn), CV_OK);
 	cr_assert_eq(exchange_partner_create(conn, &ctx, input, errors, &out, &err), CV_OK, "%s %s",
 		     err.message, json_dumps(errors, 0));
@@ -58,6 +62,11 @@ static void register_kz(const char *agreement)
 	json_decref(errors);
 	json_decref(input);
 	cv_buf_release(&multikey);
+}
+
+static void register_kz(const char *agreement)
+{
+	register_kz_at(agreement, "https://customs.kz.example");
 }
 
 static void setup(void)
@@ -348,4 +357,152 @@ Test(origin_claims, a_claim_stands_only_when_every_check_passes)
 	}
 	json_decref(secured);
 	json_decref(doc);
+}
+
+/* ---- fetching KZ's status list ------------------------------------------------------------ */
+
+/* What the fake KZ node answers at the list's path (the rest is 404). */
+static const char *served;
+static char asked[256];
+
+static enum MHD_Result serve_list(void *ctx, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *data,
+				  size_t *size, void **state)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	int found = served && !strcmp(url, strstr(LIST_URL, "/api/"));
+
+	(void)ctx, (void)method, (void)version, (void)data, (void)size, (void)state;
+	snprintf(asked, sizeof(asked), "%s", url);
+	r = MHD_create_response_from_buffer(found ? strlen(served) : 9,
+					    (void *)(found ? served : "not found"),
+					    MHD_RESPMEM_MUST_COPY);
+	ok = MHD_queue_response(c, found ? 200 : 404, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+/* One fetching round, from scratch; the row's credential (NULL: none kept) and error. */
+static int fetch_round(char *error, size_t size)
+{
+	struct store_stmt *s;
+	size_t fetched = 0;
+	int kept;
+
+	cr_assert_eq(store_execf(conn, NULL,
+				 "UPDATE partner_status_lists SET attempted_at = NULL,"
+				 " credential = NULL, error = ''",
+				 ""),
+		     CV_OK);
+	cr_assert_eq(exchange_status_lists_refresh(conn, 300, 5000, NULL, NULL, &fetched), CV_OK);
+	cr_assert_eq(store_query_row(conn, &s,
+				     "SELECT credential IS NOT NULL, error, attempted_at IS NOT NULL"
+				     " FROM partner_status_lists WHERE url = $1",
+				     "t", LIST_URL),
+		     CV_OK);
+	kept = (int)store_col_int64(s, 0);
+	snprintf(error, size, "%s", store_col_text(s, 1));
+	cr_assert(store_col_int64(s, 2), "every attempt is recorded");
+	store_finish(s);
+	cr_assert_eq((size_t)kept, fetched);
+	return kept;
+}
+
+/* A status list credential with id and issuer, signed by key. */
+static char *list_text(const char *id, const char *issuer, const struct exchange_key *key)
+{
+	struct exchange_status_list bits;
+	struct exchange_status_list_options options = {id, issuer, "revocation", NULL, NULL, 0};
+	struct exchange_proof_options proof = {KZ_DID "#key-1", NULL, NULL};
+	char from[CV_RFC3339_MAX], *text;
+	struct cv_error err;
+	json_t *list, *secured;
+
+	cv_clock_format_rfc3339(cv_clock_now_ms(), from, sizeof(from));
+	options.valid_from = from;
+	cr_assert_eq(exchange_status_list_init(&bits, 131072), CV_OK);
+	cr_assert_eq(exchange_status_list_credential_new(&options, &bits, &list, &err), CV_OK);
+	cr_assert_eq(exchange_credential_sign(list, key, &proof, &secured, &err), CV_OK);
+	text = json_dumps(secured, JSON_COMPACT);
+	json_decref(secured);
+	json_decref(list);
+	exchange_status_list_release(&bits);
+	return text;
+}
+
+Test(origin_claims,
+     a_status_list_is_fetched_from_the_partners_endpoint_and_kept_only_when_it_is_the_partners)
+{
+	struct exchange_key stranger;
+	struct MHD_Daemon *d;
+	struct cv_error err;
+	json_t *doc = fixture(), *secured;
+	char endpoint[64], error[320];
+	char *good, *wrong_id, *wrong_issuer, *forged;
+	int port = free_port();
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
+	register_kz_at("certificates_of_origin", endpoint);
+	secured = sign(doc);
+	cr_assert_eq(receive(secured, &kz, &err), CV_OK, "%s", err.message);
+	cr_assert_eq(exchange_key_generate(&stranger), CV_OK);
+	good = list_text(LIST_URL, KZ_DID, &kz_key);
+	wrong_id = list_text(LIST_URL "-other", KZ_DID, &kz_key);
+	wrong_issuer = list_text(LIST_URL, "did:web:customs.tj.example", &kz_key);
+	forged = list_text(LIST_URL, KZ_DID, &stranger);
+
+	/* KZ down: the attempt is recorded with its reason. */
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(*error, "a reason is kept");
+
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL,
+			     serve_list, NULL, MHD_OPTION_END);
+	cr_assert(d);
+	/* Fetched from the registered endpoint, not from the host the list's URL names. */
+	served = good;
+	cr_assert_eq(fetch_round(error, sizeof(error)), 1, "%s", error);
+	cr_assert_str_eq(asked, strstr(LIST_URL, "/api/"));
+	served = NULL;
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(strstr(error, "404"), "%s", error);
+	served = "this is not JSON";
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(strstr(error, "JSON"), "%s", error);
+	served = "[1, 2, 3]";
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(strstr(error, "object"), "%s", error);
+	served = wrong_id;
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(strstr(error, "not the URL asked for"), "%s", error);
+	served = wrong_issuer;
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(strstr(error, "customs.tj.example"), "%s", error);
+	served = forged;
+	cr_assert_eq(fetch_round(error, sizeof(error)), 0);
+	cr_assert(strstr(error, "proof does not hold"), "%s", error);
+	served = NULL;
+	MHD_stop_daemon(d);
+	free(good);
+	free(wrong_id);
+	free(wrong_issuer);
+	free(forged);
+	json_decref(secured);
+	json_decref(doc);
+	curl_global_cleanup();
 }
