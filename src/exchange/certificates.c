@@ -8,7 +8,6 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
-#include "exchange/did.h"
 #include "exchange/documents.h"
 #include "exchange/issued.h"
 #include "exchange/outbox.h"
@@ -720,23 +719,15 @@ static int reason(json_t *reasons, const char *check, int64_t item, const char *
 static int check_signature(struct store_conn *conn, const struct exchange_partner *partner,
 			   const json_t *doc, json_t *reasons, const char *number)
 {
-	json_t *did_document = NULL;
-	const json_t *documents[1];
-	struct exchange_did_documents set = {documents, 1, 0};
-	struct exchange_resolver resolver = {exchange_did_documents_resolve, &set};
 	struct cv_error err;
-	int rc = exchange_partner_did_document(conn, partner, &did_document);
 
-	if (rc)
-		return rc;
-	documents[0] = did_document;
 	cv_error_clear(&err);
-	if (exchange_credential_verify_with(doc, &resolver, &err))
-		rc = reason(reasons, "signature", 0,
-			    "the signature on certificate %s does not verify against %s's keys: %s",
-			    number, partner->country, err.message);
-	json_decref(did_document);
-	return rc;
+	return exchange_partner_verify(conn, partner, doc, &err)
+		       ? reason(reasons, "signature", 0,
+				"the signature on certificate %s does not verify against %s's keys: "
+				"%s",
+				number, partner->country, err.message)
+		       : CV_OK;
 }
 
 /* Each status list the certificate names, as last fetched from the partner. */

@@ -760,6 +760,23 @@ int exchange_partner_did_document(struct store_conn *conn, const struct exchange
 	return rc;
 }
 
+int exchange_partner_verify(struct store_conn *conn, const struct exchange_partner *partner,
+			    const json_t *document, struct cv_error *err)
+{
+	json_t *did_document = NULL;
+	const json_t *documents[1];
+	struct exchange_did_documents set = {documents, 1, 0};
+	struct exchange_resolver resolver = {exchange_did_documents_resolve, &set};
+	int rc = exchange_partner_did_document(conn, partner, &did_document);
+
+	if (rc)
+		return cv_error_set(err, rc, NULL, "cannot read the partner's keys");
+	documents[0] = did_document;
+	rc = exchange_credential_verify_with(document, &resolver, err);
+	json_decref(did_document);
+	return rc;
+}
+
 int exchange_partners_agreed(struct store_conn *conn, enum exchange_agreement_kind kind,
 			     const char *aeo_type, const char *date, json_t **ids)
 {

@@ -111,6 +111,14 @@ int exchange_partner_did_document(struct store_conn *conn, const struct exchange
 				  json_t **out);
 
 /*
+ * Verify document's proof against the partner's registered keys (its
+ * DID document as exchange_partner_did_document builds it): CV_OK, or the
+ * codes of exchange_credential_verify_with() with err telling why.
+ */
+int exchange_partner_verify(struct store_conn *conn, const struct exchange_partner *partner,
+			    const json_t *document, struct cv_error *err);
+
+/*
  * The ids (a JSON array of strings, *ids) of the active partners with an
  * agreement of kind in force on date (YYYY-MM-DD); for an MRA with
  * aeo_type not NULL, only those recognising that AEO type.

@@ -16,8 +16,6 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "exchange/credential.h"
-#include "exchange/did.h"
 #include "exchange/partners.h"
 
 #include <curl/curl.h>
@@ -131,10 +129,6 @@ static int get(CURL *curl, const char *url, int timeout_ms, struct body *b, char
 static int verify(struct store_conn *conn, const struct exchange_partner *partner,
 		  const json_t *list, const char *url, char *why)
 {
-	json_t *did_document = NULL;
-	const json_t *documents[1];
-	struct exchange_did_documents set = {documents, 1, 0};
-	struct exchange_resolver resolver = {exchange_did_documents_resolve, &set};
 	const json_t *issuer = json_object_get(list, "issuer");
 	const char *issuer_id = json_is_object(issuer)
 					? json_string_value(json_object_get(issuer, "id"))
@@ -157,17 +151,10 @@ static int verify(struct store_conn *conn, const struct exchange_partner *partne
 			 issuer_id ? issuer_id : "nobody", partner->did);
 		return CV_EINVAL;
 	}
-	rc = exchange_partner_did_document(conn, partner, &did_document);
-	if (rc) {
-		snprintf(why, WHY_MAX, "the partner's keys cannot be read");
-		return rc;
-	}
-	documents[0] = did_document;
 	cv_error_clear(&err);
-	rc = exchange_credential_verify_with(list, &resolver, &err);
+	rc = exchange_partner_verify(conn, partner, list, &err);
 	if (rc)
 		snprintf(why, WHY_MAX, "the list's proof does not hold: %.250s", err.message);
-	json_decref(did_document);
 	return rc;
 }
 

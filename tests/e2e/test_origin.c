@@ -42,26 +42,12 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* at registers partner, with an agreement on certificates of origin. */
+#define ORIGIN_AGREEMENT "{\"certificates_of_origin\": {\"since\": \"2025-06-01\"}}"
+
 static void register_partner(const struct test_server *at, const struct test_server *partner,
 			     const char *country)
 {
-	struct test_response r;
-	json_t *body;
-	char *text;
-
-	test_http(partner, "GET", "/.well-known/did.json", NULL, NULL, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	body = json_pack("{s:s, s:s, s:s, s:O, s:{s:{s:s}}}", "country", country, "name", country,
-			 "endpoint", partner->url, "did_document", r.json, "agreements",
-			 "certificates_of_origin", "since", "2025-06-01");
-	test_response_free(&r);
-	text = json_dumps(body, JSON_COMPACT);
-	cr_assert_eq(test_call(at, "admin", "POST", "/api/v1/exchange/partners", text, &r), 201,
-		     "%s", r.body);
-	test_response_free(&r);
-	free(text);
-	json_decref(body);
+	test_register_partner(at, partner, country, ORIGIN_AGREEMENT);
 }
 
 /* KZ's chamber certifies 20,000 kg of Kazakh raw cotton for Steppe Trading in UZ; number out. */
@@ -279,22 +265,7 @@ Test(origin, a_certificate_uz_has_no_agreement_for_is_refused_and_recorded)
 
 	/* KZ sends certificates to UZ; UZ never agreed to take them. */
 	register_partner(&kz, &uz, "UZ");
-	{
-		json_t *body;
-		char *text;
-
-		test_http(&kz, "GET", "/.well-known/did.json", NULL, NULL, &r);
-		body = json_pack("{s:s, s:s, s:s, s:O, s:{s:{s:s}}}", "country", "KZ", "name", "KZ",
-				 "endpoint", kz.url, "did_document", r.json, "agreements",
-				 "advance_cargo", "since", "2025-06-01");
-		test_response_free(&r);
-		text = json_dumps(body, JSON_COMPACT);
-		cr_assert_eq(test_call(&uz, "admin", "POST", "/api/v1/exchange/partners", text, &r),
-			     201, "%s", r.body);
-		test_response_free(&r);
-		free(text);
-		json_decref(body);
-	}
+	test_register_partner(&uz, &kz, "KZ", "{\"advance_cargo\": {\"since\": \"2025-06-01\"}}");
 	issue(number, id);
 	for (int k = 0; k < WAIT_MAX_STEPS && !refused; k++) {
 		cr_assert_eq(test_call(&uz, "admin", "GET",

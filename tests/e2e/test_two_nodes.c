@@ -44,33 +44,13 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* at registers partner as its partner, from the DID document partner serves. */
-static void register_partner(const struct test_server *at, const struct test_server *partner,
-			     const char *country)
-{
-	struct test_response r;
-	json_t *body;
-	char *text;
-
-	test_http(partner, "GET", "/.well-known/did.json", NULL, NULL, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_str_eq(str(r.json, "id"), partner->did);
-	body = json_pack("{s:s, s:s, s:s, s:O, s:{s:{s:s, s:[s, s]}}}", "country", country, "name",
-			 country, "endpoint", partner->url, "did_document", r.json, "agreements",
-			 "mra", "since", "2025-06-01", "aeo_types", "AEOS", "AEOF");
-	test_response_free(&r);
-	text = json_dumps(body, JSON_COMPACT);
-	cr_assert_eq(test_call(at, "admin", "POST", "/api/v1/exchange/partners", text, &r), 201,
-		     "%s", r.body);
-	test_response_free(&r);
-	free(text);
-	json_decref(body);
-}
-
 static void register_both(void)
 {
-	register_partner(&kz, &uz, "UZ");
-	register_partner(&uz, &kz, "KZ");
+	static const char mra[] = "{\"mra\": {\"since\": \"2025-06-01\","
+				  " \"aeo_types\": [\"AEOS\", \"AEOF\"]}}";
+
+	test_register_partner(&kz, &uz, "UZ", mra);
+	test_register_partner(&uz, &kz, "KZ", mra);
 }
 
 /* Queue document number n from one node to another, with the command line. */

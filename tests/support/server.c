@@ -129,7 +129,7 @@ void test_server_start(struct test_server *s, const char *const *extra)
 }
 
 /* A loopback port nothing listens on (yet). */
-static int free_port(void)
+int test_free_port(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
@@ -147,7 +147,7 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
 {
 	struct cv_error err;
 	FILE *f;
-	int port = free_port();
+	int port = test_free_port();
 
 	test_server_prepare(s);
 	/* Its own identity: not the template's key. */
@@ -173,6 +173,28 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
 	s->node_extra[3] = s->node_args[1];
 	s->node_extra[4] = NULL;
 	test_server_spawn(s, s->node_extra);
+}
+
+void test_register_partner(const struct test_server *at, const struct test_server *partner,
+			   const char *country, const char *agreements)
+{
+	struct test_response r;
+	json_t *body, *agreed = json_loads(agreements, 0, NULL);
+	char *text;
+
+	cr_assert(agreed, "agreements must be JSON: %s", agreements);
+	test_http(partner, "GET", "/.well-known/did.json", NULL, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "id")), partner->did);
+	body = json_pack("{s:s, s:s, s:s, s:O, s:o}", "country", country, "name", country,
+			 "endpoint", partner->url, "did_document", r.json, "agreements", agreed);
+	test_response_free(&r);
+	text = json_dumps(body, JSON_COMPACT);
+	cr_assert_eq(test_call(at, "admin", "POST", "/api/v1/exchange/partners", text, &r), 201,
+		     "%s", r.body);
+	test_response_free(&r);
+	free(text);
+	json_decref(body);
 }
 
 void test_server_kill(struct test_server *s)

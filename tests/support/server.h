@@ -52,6 +52,15 @@ void test_server_spawn(struct test_server *s, const char *const *extra);
  * Deliveries to partners every 100 ms, at most 1 s between attempts.
  */
 void test_node_start(struct test_server *s, const char *country, const char *name);
+/*
+ * at registers partner (started with test_node_start) as its partner of
+ * country, from the DID document partner serves, with agreements (JSON:
+ * {"mra": {"since": ..., "aeo_types": [...]}, "certificates_of_origin": ...}).
+ */
+void test_register_partner(const struct test_server *at, const struct test_server *partner,
+			   const char *country, const char *agreements);
+/* A loopback TCP port free at the time of asking. */
+int test_free_port(void);
 
 /* SIGTERM, wait, remove the folder; returns the exit status. */
 int test_server_stop(struct test_server *s);

@@ -16,8 +16,8 @@
 #include "exchange/partners.h"
 #include "exchange/status_list.h"
 #include "store/migrate.h"
+#include "support/server.h"
 
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define KZ_DID "did:web:customs.kz.example"
 #define LIST_URL                                                                                   \
@@ -383,20 +381,6 @@ static enum MHD_Result serve_list(void *ctx, struct MHD_Connection *c, const cha
 	return ok;
 }
 
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
 /* One fetching round, from scratch; the row's credential (NULL: none kept) and error. */
 static int fetch_round(char *error, size_t size)
 {
@@ -454,7 +438,7 @@ Test(origin_claims,
 	json_t *doc = fixture(), *secured;
 	char endpoint[64], error[320];
 	char *good, *wrong_id, *wrong_issuer, *forged;
-	int port = free_port();
+	int port = test_free_port();
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
