@@ -441,6 +441,42 @@ static void check_issue(struct trade_check *c, const struct exchange_origin_cont
 	out->nitems = json_array_size(items);
 }
 
+/* A certificate as the node keeps it, issued or received. */
+struct kept {
+	const char *id, *direction;
+	const struct exchange_certificate_of_origin *cert;
+	const char *valid_until;        /* RFC 3339, or NULL */
+	const char *agency, *issued_by; /* issued: the authority and its officer */
+	const char *partner_id;         /* the recipient, or the sender; NULL: none */
+	const char *message_id;         /* issued: the outbox row, or NULL */
+	const json_t *document;         /* signed */
+	int64_t now_ms;
+};
+
+static int keep(struct store_conn *conn, const struct kept *k)
+{
+	const struct exchange_certificate_of_origin *c = k->cert;
+	char *text = json_dumps(k->document, JSON_COMPACT), created[CV_RFC3339_MAX];
+	int rc;
+
+	if (!text)
+		return CV_ENOMEM;
+	cv_clock_format_rfc3339_ms(k->now_ms, created, sizeof(created));
+	rc = store_execf(conn, NULL,
+			 "INSERT INTO origin_certificates (id, direction, number, exporting_country,"
+			 " importing_country, arrangement, exporter_id, exporter_name, importer_id,"
+			 " importer_name, issued_on, valid_until, agency_code, issued_by, partner_id,"
+			 " message_id, document, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+			 " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+			 "tttttttttttttttttt", k->id, k->direction, c->number, c->exporting_country,
+			 c->importing_country, c->arrangement, c->exporter.id,
+			 c->exporter.name ? c->exporter.name : "", c->importer.id,
+			 c->importer.name ? c->importer.name : "", c->issued_on, k->valid_until,
+			 k->agency, k->issued_by, k->partner_id, k->message_id, text, created);
+	free(text);
+	return rc;
+}
+
 /* The signed text of an outbox row, parsed. */
 static int queued_document(struct store_conn *conn, const char *message_id, json_t **out)
 {
@@ -550,27 +586,17 @@ int exchange_certificate_issue(struct store_conn *conn, const struct exchange_or
 	if (!rc)
 		rc = exchange_issued_set_document(conn, issued.id, signed_doc, ctx->now_ms, err);
 	if (!rc) {
-		char *text = json_dumps(signed_doc, JSON_COMPACT);
-		char created[CV_RFC3339_MAX];
-
-		cv_clock_format_rfc3339_ms(ctx->now_ms, created, sizeof(created));
-		rc = text ? store_execf(conn, NULL,
-					"INSERT INTO origin_certificates (id, direction, number,"
-					" exporting_country, importing_country, arrangement, exporter_id,"
-					" exporter_name, importer_id, importer_name, issued_on, valid_until,"
-					" agency_code, issued_by, partner_id, message_id, document, created_at)"
-					" VALUES ($1, 'issued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-					" $13, $14, $15, $16, $17)",
-					"ttttttttttttttttt", issued.id, number,
-					cert.exporting_country, cert.importing_country,
-					cert.arrangement, cert.exporter.id,
-					cert.exporter.name ? cert.exporter.name : "",
-					cert.importer.id, cert.importer.name, today, until_time,
-					who->user.agency_code, who->user.username,
-					to_partner ? partner.id : NULL,
-					*message_id ? message_id : NULL, text, created)
-			  : CV_ENOMEM;
-		free(text);
+		struct kept k = {issued.id,
+				 "issued",
+				 &cert,
+				 until_time,
+				 who->user.agency_code,
+				 who->user.username,
+				 to_partner ? partner.id : NULL,
+				 *message_id ? message_id : NULL,
+				 signed_doc,
+				 ctx->now_ms};
+		rc = keep(conn, &k);
 	}
 	if (!rc)
 		rc = load(conn, who, issued.id, out);
@@ -638,8 +664,7 @@ int exchange_certificate_receive(struct store_conn *conn,
 	struct exchange_envelope env;
 	struct exchange_partner agreed;
 	struct cv_arena arena;
-	char today[CV_DATE_MAX], received[CV_RFC3339_MAX];
-	char *text = NULL;
+	char today[CV_DATE_MAX];
 	int rc;
 
 	cv_arena_init(&arena, 0);
@@ -667,21 +692,13 @@ int exchange_certificate_receive(struct store_conn *conn,
 				  partner->country);
 	if (rc)
 		goto out;
-	text = json_dumps(message->document, JSON_COMPACT);
-	cv_clock_format_rfc3339_ms(message->now_ms, received, sizeof(received));
-	rc = text ? store_execf(conn, NULL,
-				"INSERT INTO origin_certificates (id, direction, number,"
-				" exporting_country, importing_country, arrangement, exporter_id,"
-				" exporter_name, importer_id, importer_name, issued_on, valid_until,"
-				" partner_id, document, created_at)"
-				" VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-				" $13, $14)",
-				"tttttttttttttt", message->id, cert.number, cert.exporting_country,
-				cert.importing_country, cert.arrangement, cert.exporter.id,
-				cert.exporter.name ? cert.exporter.name : "", cert.importer.id,
-				cert.importer.name ? cert.importer.name : "", cert.issued_on,
-				env.valid_until, partner->id, text, received)
-		  : CV_ENOMEM;
+	{
+		struct kept k = {message->id,     "received", &cert,
+				 env.valid_until, NULL,       "",
+				 partner->id,     NULL,       message->document,
+				 message->now_ms};
+		rc = keep(conn, &k);
+	}
 	if (rc == CV_ECONFLICT)
 		rc = cv_error_set(err, rc, "credentialSubject.number",
 				  "certificate %s of %s was received already under another id",
@@ -689,7 +706,6 @@ int exchange_certificate_receive(struct store_conn *conn,
 	if (!rc)
 		rc = watch_status(conn, &env, partner->id);
 out:
-	free(text);
 	cv_arena_release(&arena);
 	return rc;
 }

@@ -20,17 +20,8 @@
 
 static struct test_server kz, uz;
 
-static void start(void)
-{
-	test_node_start(&kz, "KZ", "State Revenue Committee of Kazakhstan");
-	test_node_start(&uz, "UZ", "State Customs Committee of Uzbekistan");
-}
-
-static void stop(void)
-{
-	test_server_stop(&uz);
-	test_server_stop(&kz);
-}
+static void start(void) { test_nodes_start(&kz, &uz); }
+static void stop(void) { test_nodes_stop(&kz, &uz); }
 
 TestSuite(origin, .init = start, .fini = stop, .timeout = 120);
 

@@ -175,6 +175,18 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
 	test_server_spawn(s, s->node_extra);
 }
 
+void test_nodes_start(struct test_server *kz, struct test_server *uz)
+{
+	test_node_start(kz, "KZ", "State Revenue Committee of Kazakhstan");
+	test_node_start(uz, "UZ", "State Customs Committee of Uzbekistan");
+}
+
+void test_nodes_stop(struct test_server *kz, struct test_server *uz)
+{
+	test_server_stop(uz);
+	test_server_stop(kz);
+}
+
 void test_register_partner(const struct test_server *at, const struct test_server *partner,
 			   const char *country, const char *agreements)
 {

@@ -59,6 +59,9 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
  */
 void test_register_partner(const struct test_server *at, const struct test_server *partner,
 			   const char *country, const char *agreements);
+/* The two nodes of a cross-border test: Kazakhstan's and Uzbekistan's; and stopping them. */
+void test_nodes_start(struct test_server *kz, struct test_server *uz);
+void test_nodes_stop(struct test_server *kz, struct test_server *uz);
 /* A loopback TCP port free at the time of asking. */
 int test_free_port(void);
 
