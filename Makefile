@@ -11,7 +11,7 @@
 
 VERSION   := 0.1.0
 CC        ?= cc
-PKGS      := libmicrohttpd jansson sqlite3 libsodium cairo libqrencode libcurl zlib
+PKGS      := libmicrohttpd gnutls jansson sqlite3 libsodium cairo libqrencode libcurl zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)

@@ -52,6 +52,16 @@ static const struct key keys[] = {
 	INT_KEY("threads", threads, 1, 256, "HTTP worker threads"),
 	STR_KEY("tls_cert", KEY_STR, tls_cert, "PEM certificate file; with tls_key serves HTTPS"),
 	STR_KEY("tls_key", KEY_STR, tls_key, "PEM private key file for tls_cert"),
+	STR_KEY("tls_client_ca", KEY_STR, tls_client_ca,
+		"PEM file of the CAs whose client certificates HTTPS accepts (mutual TLS with "
+		"partner nodes)"),
+	STR_KEY("exchange_tls_cert", KEY_STR, exchange_tls_cert,
+		"PEM client certificate file this node shows partner nodes (mutual TLS)"),
+	STR_KEY("exchange_tls_key", KEY_STR, exchange_tls_key,
+		"PEM private key file for exchange_tls_cert"),
+	STR_KEY("exchange_tls_ca", KEY_STR, exchange_tls_ca,
+		"PEM file of the CAs that sign partner nodes' server certificates (default: the "
+		"system's)"),
 	STR_KEY("data_dir", KEY_STR, data_dir, "folder of reference data that init loads"),
 	INT_KEY("webhook_poll_ms", webhook_poll_ms, 50, 60000,
 		"how often due webhook deliveries are sent, milliseconds"),

@@ -40,11 +40,15 @@ struct cv_config {
 	int threads;                   /* HTTP worker threads */
 	char tls_cert[CV_CONFIG_STR];  /* PEM certificate; empty: plain HTTP */
 	char tls_key[CV_CONFIG_STR];   /* PEM private key for tls_cert */
-	char data_dir[CV_CONFIG_STR];  /* reference data loaded by init */
-	int session_hours;             /* browser session lifetime */
-	int login_max_failures;        /* failed logins before slowing down */
-	int login_window_minutes;      /* window in which failures count */
-	int public_rate_per_minute;    /* requests a minute per address to public lookups */
+	char tls_client_ca[CV_CONFIG_STR];     /* PEM CAs of client certificates (mutual TLS) */
+	char exchange_tls_cert[CV_CONFIG_STR]; /* PEM certificate shown to partner nodes */
+	char exchange_tls_key[CV_CONFIG_STR];  /* PEM private key for exchange_tls_cert */
+	char exchange_tls_ca[CV_CONFIG_STR]; /* PEM CAs of partner nodes' servers; "": the system's */
+	char data_dir[CV_CONFIG_STR];        /* reference data loaded by init */
+	int session_hours;                   /* browser session lifetime */
+	int login_max_failures;              /* failed logins before slowing down */
+	int login_window_minutes;            /* window in which failures count */
+	int public_rate_per_minute;          /* requests a minute per address to public lookups */
 	char public_url[CV_CONFIG_STR]; /* how the public reaches this node: verification links, QR codes */
 	char attachments_dir[CV_CONFIG_STR]; /* content-addressed store of uploaded documents */
 	char node_key[CV_CONFIG_STR];        /* the node's key file; "": beside the database */

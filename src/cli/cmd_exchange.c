@@ -37,6 +37,7 @@ static const char usage[] =
 	"                                    (--did-document FILE | --did DID --key KEY-ID=MULTIKEY)\n"
 	"                                    [--mra-since DATE --mra-types AEOS,AEOF]\n"
 	"                                    [--advance-cargo-since DATE] [--origin-since DATE]\n"
+	"                                    [--tls-certificate PEMFILE]\n"
 	"       caravan exchange partner list\n"
 	"       caravan exchange send --partner ID|DID [--kind TYPE] FILE\n"
 	"       caravan exchange sync-aeo PARTNER\n"
@@ -47,7 +48,9 @@ static const char usage[] =
 	"Its keys come from its DID document (FILE: what its /.well-known/did.json serves, or\n"
 	"its caravan key show --did-document), or one key given as key-1=z6Mk... with its\n"
 	"did:web. The agreements start on DATE (YYYY-MM-DD): an MRA recognising the AEO\n"
-	"types listed (AEOC, AEOS, AEOF), advance cargo data, certificates of origin.\n\n"
+	"types listed (AEOC, AEOS, AEOF), advance cargo data, certificates of origin.\n"
+	"--tls-certificate registers the client certificate (PEM) the partner shows over\n"
+	"mutual TLS: its documents are then taken only on such a connection.\n\n"
 	"send queues the JSON document FILE (- for standard input) for the partner: it gets\n"
 	"an id when it has none, is signed with the node's key (caravan key show) and is\n"
 	"delivered by a running caravan serve. TYPE is one of the document's types (by\n"
@@ -61,6 +64,7 @@ static const char usage[] =
 struct partner_flags {
 	const char *country, *name, *endpoint, *did, *key, *did_document;
 	const char *mra_since, *mra_types, *advance_cargo_since, *origin_since;
+	const char *tls_certificate; /* PEM file of the partner's client certificate */
 };
 
 /* {"since": DATE} (and aeo_types from a comma-separated list) into agreements[kind]. */
@@ -128,6 +132,22 @@ static int partner_input(const struct partner_flags *f, json_t **input)
 		}
 		cv_free(text);
 		json_object_set_new(*input, "did_document", document);
+	}
+	if (f->tls_certificate) {
+		char sha256[EXCHANGE_TLS_SHA256_HEX + 1];
+
+		cv_error_clear(&err);
+		if (cv_file_read(f->tls_certificate, DID_DOCUMENT_MAX, "tls-certificate", &text,
+				 &size, &err) ||
+		    exchange_tls_certificate_sha256(text, sha256, &err)) {
+			fprintf(stderr, "caravan exchange: %s: %s\n", f->tls_certificate,
+				err.message);
+			cv_free(text);
+			json_decref(agreements);
+			return CLI_FAILED;
+		}
+		cv_free(text);
+		json_object_set_new(*input, "tls_certificate_sha256", json_string(sha256));
 	}
 	if ((f->mra_since || f->mra_types) &&
 	    add_agreement(agreements, "mra", f->mra_since ? f->mra_since : "",
@@ -495,6 +515,7 @@ int cmd_exchange(int argc, char **argv)
 				   {"mra-types", &f.mra_types, NULL},
 				   {"advance-cargo-since", &f.advance_cargo_since, NULL},
 				   {"origin-since", &f.origin_since, NULL},
+				   {"tls-certificate", &f.tls_certificate, NULL},
 				   {"partner", &partner, NULL},
 				   {"kind", &kind, NULL},
 				   {NULL, NULL, NULL}};

@@ -15,6 +15,7 @@
 #include "exchange/certificates.h"
 #include "exchange/node.h"
 #include "exchange/outbox.h"
+#include "exchange/tls_client.h"
 #include "http/server.h"
 #include "store/migrate.h"
 #include "trade/webhooks.h"
@@ -112,11 +113,13 @@ static int exchange_round(struct deliverer *d, struct store_conn *conn, int *aga
 /* The partners' status lists the certificates of origin received here name. */
 static int status_lists_round(struct deliverer *d, struct store_conn *conn, int *again)
 {
+	struct exchange_tls_client tls;
 	size_t fetched = 0;
 
 	*again = 0;
+	exchange_tls_client_from_config(d->config, &tls);
 	return exchange_status_lists_refresh(conn, d->config->exchange_status_refresh,
-					     EXCHANGE_TIMEOUT_MS, stopping, d, &fetched);
+					     EXCHANGE_TIMEOUT_MS, &tls, stopping, d, &fetched);
 }
 
 static void *deliver(void *arg)
@@ -222,7 +225,7 @@ static int serve(const struct cv_config *config, struct store *store)
 	struct api_app app = {config, store, NULL};
 	struct http_server_options opts = {0};
 	struct http_server *server = NULL;
-	char host[256], *cert = NULL, *key = NULL;
+	char host[256], *cert = NULL, *key = NULL, *client_ca = NULL;
 	struct cv_error err;
 	sigset_t signals;
 	int sig = 0, rc = CLI_FAILED;
@@ -242,6 +245,18 @@ static int serve(const struct cv_config *config, struct store *store)
 			goto out;
 		opts.tls_cert = cert;
 		opts.tls_key = key;
+	}
+	if (config->tls_client_ca[0]) {
+		if (!cert) {
+			fprintf(stderr, "caravan serve: tls_client_ca (mutual TLS) needs HTTPS: set "
+					"tls_cert and tls_key\n");
+			rc = CLI_USAGE;
+			goto out;
+		}
+		client_ca = read_file(config->tls_client_ca, "client CA");
+		if (!client_ca)
+			goto out;
+		opts.tls_client_ca = client_ca;
 	}
 	if (open_node(config, &node))
 		goto out;
@@ -278,6 +293,7 @@ static int serve(const struct cv_config *config, struct store *store)
 out:
 	exchange_node_free(node);
 	cv_free(cert);
+	cv_free(client_ca);
 	if (key)
 		memset(key, 0, strlen(key));
 	cv_free(key);

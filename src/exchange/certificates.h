@@ -139,11 +139,14 @@ int exchange_preference_check(struct store_conn *conn, const char *node_country,
  * it: a node never fetches from a host the partner registry does not
  * name), verify each (signed by the partner, its id the URL asked for, a
  * BitstringStatusListCredential) and keep it; a failure is kept as the
- * row's error and tried again next round. Network outside transactions.
+ * row's error and tried again next round. Network outside transactions;
+ * tls (may be NULL) says how to connect over HTTPS (tls_client.h).
  * *fetched counts the lists kept. stop (may be NULL) ends the round early.
  */
+struct exchange_tls_client;
 int exchange_status_lists_refresh(struct store_conn *conn, int refresh_s, int timeout_ms,
-				  int (*stop)(void *), void *stop_ctx, size_t *fetched);
+				  const struct exchange_tls_client *tls, int (*stop)(void *),
+				  void *stop_ctx, size_t *fetched);
 
 /*
  * The partners' status lists as `caravan exchange status` shows them:

@@ -16,6 +16,7 @@
 #include "base/mem.h"
 
 #include <ctype.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,10 @@ struct partner_input {
 	const char *country, *name, *did, *status;
 	char endpoint[EXCHANGE_ENDPOINT_MAX + 1];
 	char did_buf[EXCHANGE_DID_MAX];
-	json_t *keys;             /* [{id, publicKeyMultibase}], owned; NULL: not sent */
+	json_t *keys; /* [{id, publicKeyMultibase}], owned; NULL: not sent */
+	/* Mutual TLS: sent (1), with the fingerprint normalized ("" to require none). */
+	int tls_sent;
+	char tls_certificate[EXCHANGE_TLS_SHA256_HEX + 1];
 	const json_t *agreements; /* checked; NULL: not sent */
 };
 
@@ -372,9 +376,11 @@ static void read_agreements(const json_t *input, struct partner_input *in, json_
 /* Members a partner does not have are named, so that a typo is not silently dropped. */
 static void refuse_unknown(const json_t *input, json_t *errors)
 {
-	static const char *const members[] = {"country",    "name",         "endpoint",
-					      "did",        "keys",         "status",
-					      "agreements", "did_document", NULL};
+	static const char *const members[] =
+		{"country",    "name",         "endpoint",
+		 "did",        "keys",         "status",
+		 "agreements", "did_document", "tls_certificate_sha256",
+		 NULL};
 	const char *name;
 	const json_t *v;
 	char field[64];
@@ -384,6 +390,38 @@ static void refuse_unknown(const json_t *input, json_t *errors)
 			snprintf(field, sizeof(field), "%.60s", name);
 			add_error(errors, field, "is not a member of a partner");
 		}
+	}
+}
+
+/*
+ * tls_certificate_sha256: the SHA-256 of the partner's client certificate,
+ * 64 hex digits (as sha256sum prints it, or as openssl -fingerprint does,
+ * with colons), or null (or "") to require no certificate.
+ */
+static void read_tls(const json_t *input, struct partner_input *in, json_t *errors)
+{
+	const json_t *v = json_object_get(input, "tls_certificate_sha256");
+	const char *s = json_string_value(v);
+	size_t n = 0;
+
+	if (!v)
+		return;
+	in->tls_sent = 1;
+	if (json_is_null(v))
+		return;
+	for (; s && *s && n <= EXCHANGE_TLS_SHA256_HEX; s++) {
+		if (*s == ':')
+			continue;
+		if (!isxdigit((unsigned char)*s))
+			break;
+		in->tls_certificate[n++] = (char)tolower((unsigned char)*s);
+	}
+	in->tls_certificate[n < sizeof(in->tls_certificate) ? n : 0] = '\0';
+	if (!s || *s || (n != 0 && n != EXCHANGE_TLS_SHA256_HEX)) {
+		in->tls_certificate[0] = '\0';
+		add_error(errors, "tls_certificate_sha256",
+			  "must be the SHA-256 of the partner's client certificate: 64 hex digits "
+			  "(openssl x509 -in cert.pem -outform DER | sha256sum), or null");
 	}
 }
 
@@ -416,6 +454,7 @@ static int read_input(struct store_conn *conn, const struct exchange_registry_co
 	if (in->status && strcmp(in->status, "active") && strcmp(in->status, "inactive"))
 		add_error(errors, "status", "must be active or inactive");
 	read_agreements(input, in, errors);
+	read_tls(input, in, errors);
 	return json_array_size(errors) ? CV_EINVAL : CV_OK;
 }
 
@@ -541,7 +580,8 @@ static int keys_json(struct store_conn *conn, const char *id, json_t *keys)
 	return rc < 0 ? rc : CV_OK;
 }
 
-#define PARTNER_COLUMNS "id, country, name, endpoint, did, status, created_at, updated_at"
+#define PARTNER_COLUMNS                                                                            \
+	"id, country, name, endpoint, did, status, created_at, updated_at, tls_certificate"
 
 /* The row at stmt as the API shows it, with keys and agreements. */
 static int row_json(struct store_conn *conn, struct store_stmt *stmt, json_t **out)
@@ -555,6 +595,10 @@ static int row_json(struct store_conn *conn, struct store_stmt *stmt, json_t **o
 			 "endpoint", store_col_text(stmt, 3), "did", store_col_text(stmt, 4),
 			 "status", store_col_text(stmt, 5), "created_at", store_col_text(stmt, 6),
 			 "updated_at", store_col_text(stmt, 7));
+	if (*out)
+		json_object_set_new(*out, "tls_certificate_sha256",
+				    *store_col_text(stmt, 8) ? json_string(store_col_text(stmt, 8))
+							     : json_null());
 	snprintf(id, sizeof(id), "%s", store_col_text(stmt, 0));
 	store_finish(stmt);
 	if (!*out || !keys || !agreements) {
@@ -607,6 +651,7 @@ int exchange_partner_load(struct store_conn *conn, const char *id_or_did,
 	snprintf(out->endpoint, sizeof(out->endpoint), "%s", store_col_text(stmt, 3));
 	snprintf(out->did, sizeof(out->did), "%s", store_col_text(stmt, 4));
 	out->active = !strcmp(store_col_text(stmt, 5), "active");
+	snprintf(out->tls_certificate, sizeof(out->tls_certificate), "%s", store_col_text(stmt, 8));
 	store_finish(stmt);
 	return CV_OK;
 }
@@ -634,9 +679,10 @@ int exchange_partner_create(struct store_conn *conn, const struct exchange_regis
 	cv_clock_format_rfc3339(ctx->now_ms, now, sizeof(now));
 	rc = store_execf(conn, NULL,
 			 "INSERT INTO exchange_partners (id, country, name, endpoint, did, status,"
-			 " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-			 "ttttttt", id, in.country, in.name, in.endpoint, in.did,
-			 in.status ? in.status : "active", now);
+			 " created_at, updated_at, tls_certificate)"
+			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+			 "tttttttt", id, in.country, in.name, in.endpoint, in.did,
+			 in.status ? in.status : "active", now, in.tls_certificate);
 	if (!rc)
 		rc = write_keys(conn, id, in.keys);
 	if (!rc && in.agreements)
@@ -670,9 +716,10 @@ int exchange_partner_update(struct store_conn *conn, const struct exchange_regis
 	rc = store_execf(conn, NULL,
 			 "UPDATE exchange_partners SET name = COALESCE($2, name),"
 			 " endpoint = COALESCE($3, endpoint), status = COALESCE($4, status),"
-			 " updated_at = $5 WHERE id = $1",
-			 "ttttt", partner.id, in.name, in.endpoint[0] ? in.endpoint : NULL,
-			 in.status, now);
+			 " updated_at = $5, tls_certificate = COALESCE($6, tls_certificate)"
+			 " WHERE id = $1",
+			 "tttttt", partner.id, in.name, in.endpoint[0] ? in.endpoint : NULL,
+			 in.status, now, in.tls_sent ? in.tls_certificate : NULL);
 	if (!rc && in.keys)
 		rc = write_keys(conn, partner.id, in.keys);
 	if (!rc && in.agreements)
@@ -757,6 +804,38 @@ int exchange_partner_did_document(struct store_conn *conn, const struct exchange
 	if (!rc)
 		rc = exchange_did_document_build(partner->did, keys, NULL, out);
 	json_decref(keys);
+	return rc;
+}
+
+int exchange_tls_certificate_sha256(const char *pem, char out[EXCHANGE_TLS_SHA256_HEX + 1],
+				    struct cv_error *err)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----",
+			  end[] = "-----END CERTIFICATE-----";
+	const char *from = strstr(pem, begin), *to = from ? strstr(from, end) : NULL;
+	unsigned char digest[crypto_hash_sha256_BYTES], *der;
+	size_t len = 0, max;
+	int rc = CV_OK;
+
+	out[0] = '\0';
+	if (!to)
+		return cv_error_set(err, CV_EINVAL, "tls_certificate",
+				    "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
+	from += sizeof(begin) - 1;
+	max = (size_t)(to - from);
+	der = cv_malloc(max ? max : 1);
+	if (!der)
+		return CV_ENOMEM;
+	if (sodium_base642bin(der, max, from, (size_t)(to - from), " \r\n\t", &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) ||
+	    !len)
+		rc = cv_error_set(err, CV_EINVAL, "tls_certificate",
+				  "the PEM certificate is not base64");
+	else {
+		crypto_hash_sha256(digest, der, len);
+		sodium_bin2hex(out, EXCHANGE_TLS_SHA256_HEX + 1, digest, sizeof(digest));
+	}
+	cv_free(der);
 	return rc;
 }
 

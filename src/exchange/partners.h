@@ -33,6 +33,7 @@
 #define EXCHANGE_PARTNER_NAME_MAX 200
 #define EXCHANGE_ENDPOINT_MAX 500
 #define EXCHANGE_PARTNER_KEYS_MAX 16
+#define EXCHANGE_TLS_SHA256_HEX 64
 
 enum exchange_agreement_kind {
 	EXCHANGE_MRA,
@@ -52,6 +53,8 @@ struct exchange_partner {
 	char endpoint[EXCHANGE_ENDPOINT_MAX + 1];
 	char did[EXCHANGE_DID_MAX];
 	int active;
+	/* Mutual TLS: the SHA-256 (hex) of the client certificate it must show; "": not required. */
+	char tls_certificate[EXCHANGE_TLS_SHA256_HEX + 1];
 };
 
 /* The node a registry belongs to: a partner is another administration. */
@@ -109,6 +112,14 @@ int exchange_partner_load(struct store_conn *conn, const char *id_or_did,
  */
 int exchange_partner_did_document(struct store_conn *conn, const struct exchange_partner *partner,
 				  json_t **out);
+
+/*
+ * The SHA-256 (lowercase hex) of the first certificate in pem (PEM text):
+ * what tls_certificate_sha256 registers and what the server compares with
+ * the certificate a client shows. CV_EINVAL when pem holds no certificate.
+ */
+int exchange_tls_certificate_sha256(const char *pem, char out[EXCHANGE_TLS_SHA256_HEX + 1],
+				    struct cv_error *err);
 
 /*
  * Verify document's proof against the partner's registered keys (its

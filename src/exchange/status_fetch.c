@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "exchange/partners.h"
+#include "exchange/tls_client.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -213,7 +214,8 @@ static int keep(struct store_conn *conn, const char *url, const json_t *list, co
 }
 
 int exchange_status_lists_refresh(struct store_conn *conn, int refresh_s, int timeout_ms,
-				  int (*stop)(void *), void *stop_ctx, size_t *fetched)
+				  const struct exchange_tls_client *tls, int (*stop)(void *),
+				  void *stop_ctx, size_t *fetched)
 {
 	struct due_list list[FETCH_ROUND_MAX];
 	size_t n;
@@ -226,6 +228,7 @@ int exchange_status_lists_refresh(struct store_conn *conn, int refresh_s, int ti
 	curl = curl_easy_init();
 	if (!curl)
 		return CV_ENOMEM;
+	exchange_tls_client_apply(curl, tls);
 	for (size_t i = 0; !rc && i < n && !(stop && stop(stop_ctx)); i++) {
 		char why[WHY_MAX] = "";
 		json_t *got = NULL;

@@ -30,6 +30,12 @@ struct http_request {
 	const char *path;    /* "/api/v1/users/42", percent-decoded by the server */
 	const char *address; /* client IP address */
 	const char *body;    /* NUL-terminated; "" when none */
+	/*
+	 * Mutual TLS: the SHA-256 of the client certificate (DER, lowercase hex)
+	 * when the client showed one that verifies against the server's
+	 * tls_client_ca; NULL otherwise (none shown, not trusted, plain HTTP).
+	 */
+	const char *client_certificate;
 	size_t body_len;
 	/* Path parameters filled by the router from {name} segments. */
 	struct http_param params[HTTP_MAX_PARAMS];

@@ -16,7 +16,9 @@
 #include "base/mem.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ struct http_server {
 	size_t max_body;
 	int port;
 	atomic_int in_flight;
+	int client_ca; /* mutual TLS: client certificates are asked for */
 };
 
 /* What libmicrohttpd keeps for us between calls for one request. */
@@ -47,6 +50,31 @@ static const char *mhd_lookup(void *transport, int kind, const char *name)
 				   : kind == HTTP_LOOKUP_COOKIE ? MHD_COOKIE_KIND
 								: MHD_HEADER_KIND;
 	return MHD_lookup_connection_value(transport, mkind, name);
+}
+
+/*
+ * The SHA-256 of the client's certificate when it showed one that chains to
+ * the server's trusted client CAs and is in force; NULL otherwise.
+ */
+static const char *client_certificate(struct MHD_Connection *c, struct cv_arena *arena)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	gnutls_session_t session = info ? (gnutls_session_t)info->tls_session : NULL;
+	const gnutls_datum_t *peers;
+	unsigned int verdict = 1, npeers = 0;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	if (!session || gnutls_certificate_verify_peers2(session, &verdict) != GNUTLS_E_SUCCESS ||
+	    verdict != 0)
+		return NULL;
+	peers = gnutls_certificate_get_peers(session, &npeers);
+	if (!peers || !npeers)
+		return NULL;
+	crypto_hash_sha256(digest, peers[0].data, peers[0].size);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	return cv_arena_strdup(arena, hex);
 }
 
 static const char *client_address(struct MHD_Connection *c, struct cv_arena *arena)
@@ -190,6 +218,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	req.path = url;
 	req.address = client_address(c, &st->arena);
 	req.body = cv_buf_str(&st->body);
+	req.client_certificate = s->client_ca ? client_certificate(c, &st->arena) : NULL;
 	req.body_len = st->body.len;
 	req.lookup = mhd_lookup;
 	req.transport = c;
@@ -263,6 +292,7 @@ int http_server_start(const struct http_server_options *opts, http_handler_fn ha
 	s->handler = handler;
 	s->ctx = ctx;
 	s->max_body = opts->max_body;
+	s->client_ca = opts->tls_cert && opts->tls_client_ca;
 	atomic_init(&s->in_flight, 0);
 	s->daemon = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_access, s,
 				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -271,7 +301,8 @@ int http_server_start(const struct http_server_options *opts, http_handler_fn ha
 				     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 				     opts->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
 				     opts->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key,
-				     MHD_OPTION_END);
+				     s->client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END,
+				     opts->tls_client_ca, MHD_OPTION_END);
 	if (!s->daemon) {
 		cv_free(s);
 		return cv_error_set(err, CV_EIO, "listen",

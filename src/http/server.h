@@ -33,6 +33,13 @@ struct http_server_options {
 	size_t max_body;      /* larger bodies get 413 */
 	const char *tls_cert; /* PEM text, or NULL for plain HTTP */
 	const char *tls_key;  /* PEM text for tls_cert */
+	/*
+	 * PEM text of the certificate authorities whose client certificates the
+	 * server accepts (mutual TLS), or NULL. Clients are asked for a
+	 * certificate, not required to show one: a request says what was shown
+	 * (http_request.client_certificate) and the route decides.
+	 */
+	const char *tls_client_ca;
 };
 
 int http_server_start(const struct http_server_options *opts, http_handler_fn handler, void *ctx,

@@ -353,3 +353,66 @@ Test(partners, partners_are_added_from_the_command_line_with_an_audit_row)
 		store_close(store);
 	}
 }
+
+#define FIXTURE_SHA256 "b52a655fd463e7a2b09b67b79b156da56745fd6ef92623389d14260ef2b383b8"
+
+Test(partners, a_partners_client_certificate_is_registered_by_its_sha256)
+{
+	struct test_response r;
+	char id[64], path[128], args[1024], *out;
+
+	register_uzbekistan(id);
+	snprintf(path, sizeof(path), "/api/v1/exchange/partners/%s", id);
+	cr_assert_eq(call("admin", "GET", path, NULL, &r), 200);
+	cr_assert(json_is_null(json_object_get(r.json, "tls_certificate_sha256")), "%s", r.body);
+	test_response_free(&r);
+	/* As openssl -fingerprint prints it: colons and capitals, normalized. */
+	cr_assert_eq(call("admin", "PATCH", path,
+			  "{\"tls_certificate_sha256\": \"B5:2A:65:5F:D4:63:E7:A2:B0:9B:67:B7:9B:15:"
+			  "6D:A5:67:45:FD:6E:F9:26:23:38:9D:14:26:0E:F2:B3:83:B8\"}",
+			  &r),
+		     200, "%s", r.body);
+	cr_assert_str_eq(str(r.json, "tls_certificate_sha256"), FIXTURE_SHA256);
+	test_response_free(&r);
+	/* Garbage is named and changes nothing. */
+	static const char *const bad[] = {
+		"{\"tls_certificate_sha256\": \"xyz\"}",
+		"{\"tls_certificate_sha256\": \"" FIXTURE_SHA256 "00\"}",
+		"{\"tls_certificate_sha256\": \"b52a655fd463e7a2\"}",
+		"{\"tls_certificate_sha256\": 42}",
+		"{\"tls_certificate_sha256\": \"-----BEGIN CERTIFICATE-----\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(call("admin", "PATCH", path, bad[i], &r), 422, "%s: %s", bad[i],
+			     r.body);
+		cr_assert(names(&r, "tls_certificate_sha256"), "%s", r.body);
+		test_response_free(&r);
+	}
+	cr_assert_eq(call("admin", "GET", path, NULL, &r), 200);
+	cr_assert_str_eq(str(r.json, "tls_certificate_sha256"), FIXTURE_SHA256);
+	test_response_free(&r);
+	/* null: no certificate required any more. */
+	cr_assert_eq(call("admin", "PATCH", path, "{\"tls_certificate_sha256\": null}", &r), 200);
+	cr_assert(json_is_null(json_object_get(r.json, "tls_certificate_sha256")), "%s", r.body);
+	test_response_free(&r);
+
+	/* From the command line, from the certificate's PEM file. */
+	snprintf(args, sizeof(args),
+		 "exchange partner add --db %s --country TJ --name 'Customs of Tajikistan'"
+		 " --endpoint https://customs.tj --did did:web:customs.tj --key key-1=" KEY2
+		 " --tls-certificate tests/fixtures/tls/client.pem",
+		 srv.db_url);
+	cr_assert_eq(test_cli(args, NULL, &out), 0, "%s", out);
+	free(out);
+	cr_assert_eq(call("admin", "GET", "/api/v1/exchange/partners/did:web:customs.tj", NULL, &r),
+		     200);
+	cr_assert_str_eq(str(r.json, "tls_certificate_sha256"), FIXTURE_SHA256, "%s", r.body);
+	test_response_free(&r);
+	snprintf(args, sizeof(args),
+		 "exchange partner add --db %s --country KG --name x --endpoint https://customs.kg"
+		 " --did did:web:customs.kg --key key-1=" KEY2 " --tls-certificate README.md",
+		 srv.db_url);
+	cr_assert_eq(test_cli(args, NULL, &out), 1, "%s", out);
+	cr_assert(strstr(out, "no PEM certificate"), "%s", out);
+	free(out);
+}

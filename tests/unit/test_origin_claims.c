@@ -393,7 +393,8 @@ static int fetch_round(char *error, size_t size)
 				 " credential = NULL, error = ''",
 				 ""),
 		     CV_OK);
-	cr_assert_eq(exchange_status_lists_refresh(conn, 300, 5000, NULL, NULL, &fetched), CV_OK);
+	cr_assert_eq(exchange_status_lists_refresh(conn, 300, 5000, NULL, NULL, NULL, &fetched),
+		     CV_OK);
 	cr_assert_eq(store_query_row(conn, &s,
 				     "SELECT credential IS NOT NULL, error, attempted_at IS NOT NULL"
 				     " FROM partner_status_lists WHERE url = $1",

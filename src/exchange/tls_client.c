@@ -1,0 +1,26 @@
+/* tls_client.c — see tls_client.h. */
+#include "exchange/tls_client.h"
+
+void exchange_tls_client_from_config(const struct cv_config *config, struct exchange_tls_client *out)
+{
+	out->cert = config->exchange_tls_cert;
+	out->key = config->exchange_tls_key;
+	out->ca = config->exchange_tls_ca;
+}
+
+void exchange_tls_client_apply(CURL *curl, const struct exchange_tls_client *tls)
+{
+	/* A partner's server is always verified: a node never talks to a host it cannot check. */
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (!tls)
+		return;
+	if (tls->ca && *tls->ca)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, tls->ca);
+	if (tls->cert && *tls->cert) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, tls->cert);
+		curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+		if (tls->key && *tls->key)
+			curl_easy_setopt(curl, CURLOPT_SSLKEY, tls->key);
+	}
+}
