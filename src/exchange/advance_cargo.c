@@ -1,5 +1,8 @@
 /*
- * advance_cargo.c — advance cargo data from partners (see advance_cargo.h).
+ * advance_cargo.c — advance cargo data: the store of what partners sent,
+ * the comparison with an import declaration, and the exchange (see
+ * advance_cargo.h). The document itself is documents.h's: this file loads,
+ * addresses and queues it, or reads and stores it.
  */
 #include "exchange/advance_cargo.h"
 
@@ -7,7 +10,7 @@
 #include "base/clock.h"
 #include "exchange/outbox.h"
 #include "exchange/partners.h"
-#include "exchange/status_list.h"
+#include "exchange/sources.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,153 +142,153 @@ int advance_cargo_matches(struct store_conn *conn, const char *declaration_id)
 
 /* ---- sending and receiving (the exchange) ------------------------------------ */
 
-/* The unsigned advance cargo document of export declaration id, or NULL (*rc says why). */
-static json_t *advance_document(struct store_conn *conn, const char *id, const char *issuer,
-				const char *now, char destination[3], int *rc)
+/*
+ * The destination of declaration id when it is an export (1), or 0: only
+ * exports are announced, and the partners of the destination are known
+ * before anything is loaded.
+ */
+static int export_destination(struct store_conn *conn, const char *id, char destination[3])
 {
-	static const char *const item_sql =
-		"SELECT hs, origin, quantity, unit, net_mass, description FROM declaration_items"
-		" WHERE declaration_id = $1 ORDER BY item";
 	struct store_stmt *stmt;
-	json_error_t jerr;
-	json_t *doc, *items = json_array(), *lodged, *transport;
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT direction, destination FROM declarations WHERE id = $1",
+				 "t", id);
 
-	*rc = store_query_row(conn, &stmt,
-			      "SELECT number, direction, exporter, importer, mode, destination,"
-			      " expected_arrival, document FROM declarations WHERE id = $1",
-			      "t", id);
-	if (*rc)
-		return json_decref(items), NULL;
-	if (strcmp(store_col_text(stmt, 1), "export") != 0) {
-		store_finish(stmt);
-		return json_decref(items), NULL; /* only exports are announced */
-	}
-	snprintf(destination, 3, "%s", store_col_text(stmt, 5));
-	lodged = json_loads(store_col_text(stmt, 7), 0, &jerr);
-	transport = json_object_get(lodged, "transport");
-	doc = json_pack("{s:[s], s:[s, s], s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s, s:O}, s:s*}}",
-			"@context", EXCHANGE_VC_CONTEXT, "type", "VerifiableCredential",
-			ADVANCE_CARGO_TYPE, "issuer", issuer, "validFrom", now, "credentialSubject",
-			"exportDeclaration", store_col_text(stmt, 0), "exporter",
-			store_col_text(stmt, 2), "importer", store_col_text(stmt, 3),
-			"destinationCountry", destination, "transport", "mode",
-			store_col_text(stmt, 4), "containers",
-			json_object_get(transport, "containers")
-				? json_object_get(transport, "containers")
-				: json_array(),
-			"expectedArrival",
-			store_col_is_null(stmt, 6) ? NULL : store_col_text(stmt, 6));
+	if (rc)
+		return rc;
+	rc = !strcmp(store_col_text(stmt, 0), "export");
+	snprintf(destination, 3, "%s", store_col_text(stmt, 1));
 	store_finish(stmt);
-	json_decref(lodged);
-	*rc = doc ? store_prepare(conn, item_sql, &stmt) : CV_ENOMEM;
-	if (!*rc)
-		*rc = store_bindf(stmt, "t", id);
-	while (!*rc && (*rc = store_step(stmt)) == STORE_ROW) {
-		*rc = CV_OK;
-		json_array_append_new(items, json_pack("{s:s, s:s, s:f, s:s, s:f, s:s}", "hs",
-						       store_col_text(stmt, 0), "origin",
-						       store_col_text(stmt, 1), "quantity",
-						       store_col_double(stmt, 2), "unit",
-						       store_col_text(stmt, 3), "netMass",
-						       store_col_double(stmt, 4), "description",
-						       store_col_text(stmt, 5)));
-	}
-	if (doc)
-		store_finish(stmt);
-	if (*rc < 0 || !doc) {
-		json_decref(items);
-		json_decref(doc);
-		return NULL;
-	}
-	*rc = CV_OK;
-	json_object_set_new(json_object_get(doc, "credentialSubject"), "items", items);
-	return doc;
+	return rc;
+}
+
+/* The cargo's document for partner (its own id and audience), signed and queued. */
+static int queue_for(struct store_conn *conn, const struct exchange_node *node,
+		     const struct exchange_partner *partner,
+		     const struct exchange_advance_cargo *cargo, const char *now,
+		     struct cv_error *err)
+{
+	char id[EXCHANGE_DOCUMENT_URN_MAX];
+	struct exchange_envelope envelope = {.id = id,
+					     .issuer = node->did,
+					     .valid_from = now,
+					     .to = partner->did};
+	json_t *doc;
+	int rc;
+
+	exchange_document_new_id(id);
+	rc = exchange_advance_cargo_build(&envelope, cargo, &doc, err);
+	if (!rc)
+		rc = exchange_outbox_queue(conn, node, partner->id, ADVANCE_CARGO_TYPE, doc, NULL,
+					   err);
+	json_decref(doc);
+	return rc;
 }
 
 int advance_cargo_announce(struct store_conn *conn, const struct exchange_node *node,
 			   const char *declaration_id, int64_t now_ms, int *queued,
 			   struct cv_error *err)
 {
+	struct exchange_advance_cargo cargo;
+	struct exchange_partner partner;
+	struct cv_arena arena;
 	char now[CV_RFC3339_MAX], today[CV_DATE_MAX], destination[3] = "";
-	json_t *doc, *ids = NULL, *v;
+	json_t *ids = NULL, *v;
+	int loaded = 0, rc;
 	size_t i;
-	int rc;
 
 	*queued = 0;
 	if (!node)
 		return CV_OK; /* no key yet: caravan init makes it */
-	cv_clock_format_rfc3339(now_ms, now, sizeof(now));
-	cv_date_from_ms(now_ms, today);
-	doc = advance_document(conn, declaration_id, node->did, now, destination, &rc);
-	if (!doc)
+	rc = export_destination(conn, declaration_id, destination);
+	if (rc <= 0)
 		return rc;
+	cv_clock_format_rfc3339_ms(now_ms, now, sizeof(now));
+	cv_date_from_ms(now_ms, today);
 	rc = exchange_partners_agreed(conn, EXCHANGE_ADVANCE_CARGO, NULL, today, &ids);
+	cv_arena_init(&arena, 0);
 	json_array_foreach(ids, i, v) {
-		struct exchange_partner partner;
 		if (rc)
 			break;
 		rc = exchange_partner_load(conn, json_string_value(v), &partner);
 		if (rc || strcmp(partner.country, destination) != 0)
 			continue;
-		json_object_set_new(doc, "to", json_string(partner.did));
-		json_object_del(doc, "id"); /* one document, and id, per partner */
-		rc = exchange_outbox_queue(conn, node, partner.id, ADVANCE_CARGO_TYPE, doc, NULL,
-					   err);
+		/* Loaded once, for the first partner of the destination (usually the only one). */
+		if (!loaded++)
+			rc = exchange_advance_cargo_load(conn, declaration_id, &arena, &cargo, err);
+		if (!rc)
+			rc = queue_for(conn, node, &partner, &cargo, now, err);
 		if (!rc)
 			(*queued)++;
 	}
+	cv_arena_release(&arena);
 	json_decref(ids);
-	json_decref(doc);
 	return rc;
 }
 
+/* The container numbers of cargo, space-separated, into numbers. */
+static int container_list(const struct exchange_advance_cargo *cargo, struct cv_buf *numbers)
+{
+	int rc = CV_OK;
+
+	for (size_t i = 0; !rc && i < cargo->ncontainers; i++) {
+		if (i)
+			rc = cv_buf_addch(numbers, ' ');
+		if (!rc)
+			rc = cv_buf_adds(numbers, cargo->containers[i]);
+	}
+	return rc;
+}
+
+/*
+ * What the partner sent, read member by member (a bad member is the
+ * refusal's reason), stored under the sender's registered country: the
+ * partner announces its own exports.
+ */
 int advance_cargo_receive(struct store_conn *conn, const struct exchange_inbox_message *m,
 			  struct cv_error *err)
 {
-	const json_t *subject = json_object_get(m->document, "credentialSubject");
-	const json_t *transport = json_object_get(subject, "transport");
-	const json_t *list = json_object_get(subject, "items"), *containers, *v;
-	struct advance_cargo_item items[ADVANCE_CARGO_ITEMS_MAX];
-	struct advance_cargo a = {0};
+	struct exchange_envelope envelope;
+	struct exchange_advance_cargo cargo;
+	struct advance_cargo_item *items;
+	struct advance_cargo a;
+	struct cv_arena arena;
 	struct cv_buf numbers;
-	char now[CV_RFC3339_MAX];
-	char *text;
-	size_t i;
+	char now[CV_RFC3339_MAX], *text = NULL;
 	int applied, rc;
 
-	if (!json_is_array(list) || json_array_size(list) > ADVANCE_CARGO_ITEMS_MAX)
-		return cv_error_set(err, CV_EINVAL, "credentialSubject.items",
-				    "credentialSubject.items must be a list of 1 to %d items",
-				    ADVANCE_CARGO_ITEMS_MAX);
-	json_array_foreach(list, i, v) {
-		items[i] =
-			(struct advance_cargo_item){json_string_value(json_object_get(v, "hs")),
-						    json_string_value(json_object_get(v, "origin")),
-						    json_number_value(json_object_get(v, "quantity")),
-						    json_string_value(json_object_get(v, "unit")),
-						    json_number_value(json_object_get(v, "netMass"))};
-	}
+	cv_arena_init(&arena, 0);
 	cv_buf_init(&numbers);
-	containers = json_object_get(transport, "containers");
-	json_array_foreach(containers, i, v) {
-		if (json_is_string(v) && (numbers.len ? cv_buf_addch(&numbers, ' ') : CV_OK) == CV_OK)
-			cv_buf_add(&numbers, json_string_value(v), json_string_length(v));
-	}
+	rc = exchange_advance_cargo_read(m->document, &arena, &envelope, &cargo, err);
+	if (rc)
+		goto out;
+	items = cv_arena_alloc(&arena, cargo.nitems * sizeof(*items));
 	text = json_dumps(m->document, JSON_COMPACT | JSON_SORT_KEYS);
-	a.id = m->document_id;
-	a.country = m->partner->country;
-	a.export_number = json_string_value(json_object_get(subject, "exportDeclaration"));
-	a.exporter = json_string_value(json_object_get(subject, "exporter"));
-	a.importer = json_string_value(json_object_get(subject, "importer"));
-	a.mode = json_string_value(json_object_get(transport, "mode"));
-	a.expected_arrival = json_string_value(json_object_get(subject, "expectedArrival"));
-	a.containers = cv_buf_str(&numbers);
-	a.items = items;
-	a.nitems = json_array_size(list);
-	a.document = text;
+	if (!items || !text || container_list(&cargo, &numbers)) {
+		rc = cv_error_set(err, CV_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < cargo.nitems; i++) {
+		const struct exchange_cargo_item *it = &cargo.items[i];
+		items[i] = (struct advance_cargo_item){it->hs, it->origin, it->quantity, it->unit,
+						       it->net_mass};
+	}
+	a = (struct advance_cargo){m->document_id,
+				   m->partner->country,
+				   cargo.declaration,
+				   cargo.exporter.id,
+				   cargo.importer.id,
+				   cargo.mode,
+				   cargo.expected_arrival,
+				   cv_buf_str(&numbers),
+				   items,
+				   cargo.nitems,
+				   text};
 	cv_clock_format_rfc3339(m->now_ms, now, sizeof(now));
-	rc = text ? advance_cargo_record(conn, &a, now, &applied, err) : CV_ENOMEM;
+	rc = advance_cargo_record(conn, &a, now, &applied, err);
+out:
 	free(text);
 	cv_buf_release(&numbers);
+	cv_arena_release(&arena);
 	return rc;
 }

@@ -10,11 +10,15 @@
  * dispatch and agrees: every declared HS subheading was announced, and for
  * each the declared net mass is at most ADVANCE_CARGO_MASS_TOLERANCE above
  * the announced one.
+ *
+ * The document is documents.h's AdvanceCargoData: built from the released
+ * export (sources.h) when sending, read member by member when received.
  */
 #ifndef CV_EXCHANGE_ADVANCE_CARGO_H
 #define CV_EXCHANGE_ADVANCE_CARGO_H
 
 #include "base/err.h"
+#include "exchange/documents.h"
 #include "exchange/inbox.h"
 #include "exchange/node.h"
 #include "store/db.h"
@@ -22,7 +26,7 @@
 #include <stddef.h>
 
 /* The type of the document nodes exchange, and what a declaration references it as. */
-#define ADVANCE_CARGO_TYPE "AdvanceCargoData"
+#define ADVANCE_CARGO_TYPE EXCHANGE_TYPE_ADVANCE_CARGO
 #define ADVANCE_CARGO_DOCUMENT_TYPE "ADVANCE-CARGO"
 #define ADVANCE_CARGO_ITEMS_MAX 999
 #define ADVANCE_CARGO_MASS_TOLERANCE 0.10
@@ -69,7 +73,10 @@ int advance_cargo_announce(struct store_conn *conn, const struct exchange_node *
 			   const char *declaration_id, int64_t now_ms, int *queued,
 			   struct cv_error *err);
 
-/* Inbox handler for ADVANCE_CARGO_TYPE: store what the partner sent. */
+/*
+ * Inbox handler for ADVANCE_CARGO_TYPE: store what the partner sent, under
+ * its registered country. CV_EINVAL naming the member the reader refuses.
+ */
 int advance_cargo_receive(struct store_conn *conn, const struct exchange_inbox_message *message,
 			  struct cv_error *err);
 

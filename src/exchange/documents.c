@@ -470,6 +470,14 @@ json_t *doc_party_json(const struct exchange_party *party)
 	return p;
 }
 
+void exchange_document_new_id(char id[EXCHANGE_DOCUMENT_URN_MAX])
+{
+	char uuid[CV_UUID_STR];
+
+	cv_uuid7(uuid);
+	snprintf(id, EXCHANGE_DOCUMENT_URN_MAX, "urn:uuid:%s", uuid);
+}
+
 enum exchange_document_kind exchange_document_kind(const json_t *doc)
 {
 	const json_t *type = json_object_get(doc, "type");

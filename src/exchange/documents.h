@@ -11,17 +11,18 @@
  *                             import declaration that claims preference
  *
  * Builders make the unsigned document from what the node stores (the
- * caller fills the structs from its rows, or sources.h does) with a stable
- * id, the issuing node's DID, validFrom/validUntil, the receiving node's
- * DID ("to") when it goes to one, and, for a revocable credential, the
- * credentialStatus entries of exchange_issued_status(); queue it with
- * exchange_outbox_queue(), which signs it. Readers check a received document's shape —
- * every member a receiving node relies on, each error naming the member
- * ("credentialSubject.items[2].hs") — and fill the same structs, so that
- * what one node builds the other reads back field for field. A builder
- * reads its own output back before returning it: a node never sends what
- * it would refuse. Members a reader does not know are ignored (a partner
- * may be a newer version); proofs are checked apart
+ * caller fills the structs from its rows, or sources.h does) with its id
+ * (exchange_document_new_id() for a document sent once), the issuing
+ * node's DID, validFrom/validUntil, the receiving node's DID ("to") when
+ * it goes to one, and, for a revocable credential, the credentialStatus
+ * entries of exchange_issued_status(); queue it with
+ * exchange_outbox_queue(), which signs it. Readers check a received
+ * document's shape — every member a receiving node relies on, each error
+ * naming the member ("credentialSubject.items[2].hs") — and fill the same
+ * structs, so that what one node builds the other reads back field for
+ * field. A builder reads its own output back before returning it: a node
+ * never sends what it would refuse. Members a reader does not know are
+ * ignored (a partner may be a newer version); proofs are checked apart
  * (exchange_credential_verify), status apart (status_list.h).
  *
  * Strings in what a reader fills point into the document: keep the
@@ -33,13 +34,14 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/ids.h"
 #include "trade/declarations.h"
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* The types on the wire: the same as mra.h and advance_cargo.h send (a test holds them equal). */
+/* The types on the wire (mra.h and advance_cargo.h send them under their own names too). */
 #define EXCHANGE_TYPE_AEO_STATUS "AEOStatusCredential"
 #define EXCHANGE_TYPE_ADVANCE_CARGO "AdvanceCargoData"
 #define EXCHANGE_TYPE_CERTIFICATE_OF_ORIGIN "CertificateOfOriginCredential"
@@ -67,7 +69,8 @@ struct exchange_status_entry {
 
 /* What every document carries around its subject. */
 struct exchange_envelope {
-	const char *id;          /* stable: "urn:uuid:{issued credential id}" or a node URL */
+	/* A URI: "urn:uuid:" + the issued credential's id, or exchange_document_new_id()'s. */
+	const char *id;
 	const char *issuer;      /* the issuing node's DID */
 	const char *valid_from;  /* RFC 3339 */
 	const char *valid_until; /* RFC 3339, or NULL for none */
@@ -230,6 +233,16 @@ void exchange_mismatches_release(struct exchange_mismatches *mismatches);
 json_t *exchange_mismatches_json(const struct exchange_mismatches *mismatches);
 
 /* ---- any document ------------------------------------------------------------------- */
+
+/* "urn:uuid:" and a UUIDv7, with its NUL. */
+#define EXCHANGE_DOCUMENT_URN_MAX (sizeof("urn:uuid:") - 1 + CV_UUID_STR)
+
+/*
+ * A new document id, "urn:uuid:" + a UUIDv7, for a document sent once: a
+ * statement about an AEO (the next statement about the same authorization
+ * is another document, not a replay), advance cargo data for one partner.
+ */
+void exchange_document_new_id(char id[EXCHANGE_DOCUMENT_URN_MAX]);
 
 /* The kind of doc by its type (EXCHANGE_DOCUMENT_UNKNOWN for anything else). */
 enum exchange_document_kind exchange_document_kind(const json_t *doc);

@@ -14,7 +14,12 @@
 #include "exchange/documents.h"
 
 #define DOC_PATH_MAX 96
-#define DOC_TEXT_MAX 512                  /* names, addresses, descriptions */
+/*
+ * Names, addresses, descriptions, in bytes: the operator registry keeps an
+ * address of 400 characters, up to 4 bytes each in UTF-8 (a Cyrillic one
+ * takes 800), and what the node keeps it must be able to send.
+ */
+#define DOC_TEXT_MAX 1600
 #define DOC_CODE_MAX 40                   /* identification numbers, document numbers, codes */
 #define DOC_URL_MAX 1024                  /* ids, DIDs, list URLs */
 #define DOC_AMOUNT_MAX 9007199254740992.0 /* 2^53: every JSON number is a double */

@@ -4,13 +4,13 @@
 #include "exchange/mra.h"
 
 #include "aeo/applications.h"
-#include "aeo/operators.h"
 #include "base/clock.h"
+#include "exchange/documents.h"
 #include "exchange/issued.h"
 #include "exchange/outbox.h"
 #include "exchange/partner_aeo.h"
 #include "exchange/partners.h"
-#include "exchange/status_list.h"
+#include "exchange/sources.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,39 +43,36 @@ static int track_status(struct store_conn *conn, const struct aeo_authorization 
 		      : CV_OK;
 }
 
-/* The unsigned statement about z held by op, for the partner whose DID is audience. */
-static json_t *statement(const struct exchange_mra_context *ctx, const struct aeo_authorization *z,
-			 const struct aeo_operator *op, const char *audience, json_t *status)
-{
-	char now[CV_RFC3339_MAX];
-
-	/* Milliseconds: a suspension and its lift may come within a second. */
-	cv_clock_format_rfc3339_ms(ctx->now_ms, now, sizeof(now));
-	return json_pack("{s:[s], s:[s, s], s:s, s:s, s:s, s:{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}, s:O}",
-			 "@context", EXCHANGE_VC_CONTEXT, "type", "VerifiableCredential",
-			 EXCHANGE_AEO_STATUS_TYPE, "issuer", ctx->node->did, "validFrom", now, "to",
-			 audience, "credentialSubject", "operator", "identification", op->tin,
-			 "name", op->name, "country", ctx->node->country, "authorization", "number",
-			 z->number, "type", z->type, "status", z->status, "validFrom",
-			 z->valid_from, "revalidationDue", z->revalidation_due, "statusChangedAt",
-			 z->status_changed_at, "credentialStatus", status);
-}
-
+/*
+ * The statement about the authorization (its subject in aeo) for the
+ * partner whose DID is audience. Each statement is a document of its own,
+ * with a new id: the partner's inbox keeps one document per id, and a
+ * suspension is no replay of the grant before it. validFrom is in
+ * milliseconds: a suspension and its lift may come within a second, and
+ * the partner's register keeps the newest statement.
+ */
 static int queue_for(struct store_conn *conn, const struct exchange_mra_context *ctx,
-		     const struct aeo_authorization *z, const struct aeo_operator *op,
-		     json_t *status, const char *partner_id, struct cv_error *err)
+		     const struct exchange_aeo_status *aeo, const json_t *status,
+		     const char *partner_id, struct cv_error *err)
 {
+	char id[EXCHANGE_DOCUMENT_URN_MAX], now[CV_RFC3339_MAX];
+	struct exchange_envelope envelope = {.id = id,
+					     .issuer = ctx->node->did,
+					     .valid_from = now,
+					     .credential_status = status};
 	struct exchange_partner partner;
 	json_t *doc;
 	int rc = exchange_partner_load(conn, partner_id, &partner);
 
 	if (rc)
 		return cv_error_set(err, rc, "partner", "no such partner");
-	doc = statement(ctx, z, op, partner.did, status);
-	if (!doc)
-		return CV_ENOMEM;
-	rc = exchange_outbox_queue(conn, ctx->node, partner.id, EXCHANGE_AEO_STATUS_TYPE, doc, NULL,
-				   err);
+	exchange_document_new_id(id);
+	cv_clock_format_rfc3339_ms(ctx->now_ms, now, sizeof(now));
+	envelope.to = partner.did;
+	rc = exchange_aeo_status_build(&envelope, aeo, &doc, err);
+	if (!rc)
+		rc = exchange_outbox_queue(conn, ctx->node, partner.id, EXCHANGE_AEO_STATUS_TYPE,
+					   doc, NULL, err);
 	json_decref(doc);
 	return rc;
 }
@@ -98,8 +95,9 @@ int exchange_mra_announce(struct store_conn *conn, const struct exchange_mra_con
 			  struct cv_error *err)
 {
 	struct aeo_authorization z;
-	struct aeo_operator op;
 	struct exchange_issued issued;
+	struct exchange_aeo_status aeo;
+	struct cv_arena arena;
 	char today[CV_DATE_MAX];
 	json_t *ids = NULL, *status = NULL, *v;
 	size_t i;
@@ -114,28 +112,33 @@ int exchange_mra_announce(struct store_conn *conn, const struct exchange_mra_con
 		return cv_error_set(err, rc, "authorization", "no such authorization");
 	if (!z.consent_mra)
 		return CV_OK;
-	rc = aeo_operator_get(conn, z.operator_id, &op);
 	cv_date_from_ms(ctx->now_ms, today);
-	if (!rc)
-		rc = exchange_partners_agreed(conn, EXCHANGE_MRA, z.type, today, &ids);
+	rc = exchange_partners_agreed(conn, EXCHANGE_MRA, z.type, today, &ids);
 	if (!rc && partner_id && !listed(ids, partner_id))
 		rc = cv_error_set(err, CV_ECONFLICT, "partner",
 				  "no mutual recognition agreement in force with this partner "
 				  "recognises %s",
 				  z.type);
-	if (!rc && json_array_size(ids))
-		rc = track_status(conn, &z, ctx->now_ms, &issued, err);
-	if (!rc && json_array_size(ids))
+	if (rc || json_array_size(ids) == 0) {
+		json_decref(ids);
+		return rc;
+	}
+	cv_arena_init(&arena, 0);
+	rc = track_status(conn, &z, ctx->now_ms, &issued, err);
+	if (!rc)
 		rc = exchange_issued_status(&issued, ctx->public_url, &status);
+	if (!rc)
+		rc = exchange_aeo_status_load(conn, z.id, &arena, &aeo, err);
 	json_array_foreach(ids, i, v) {
 		if (rc)
 			break;
 		if (partner_id && strcmp(json_string_value(v), partner_id))
 			continue;
-		rc = queue_for(conn, ctx, &z, &op, status, json_string_value(v), err);
+		rc = queue_for(conn, ctx, &aeo, status, json_string_value(v), err);
 		if (!rc && queued)
 			(*queued)++;
 	}
+	cv_arena_release(&arena);
 	json_decref(status);
 	json_decref(ids);
 	return rc;
@@ -182,39 +185,35 @@ int exchange_mra_sync(struct store_conn *conn, const struct exchange_mra_context
 	return rc;
 }
 
-/* A text member of o, or NULL when absent or not text. */
-static const char *text(const json_t *o, const char *name)
-{
-	return json_string_value(json_object_get(o, name));
-}
-
+/*
+ * What a partner's statement says goes into the register under the
+ * sender's registered country (identification numbers are unique within a
+ * country), as of the statement's validFrom. A member the reader refuses
+ * is the refusal's reason, by its name.
+ */
 int exchange_mra_receive(struct store_conn *conn, const struct exchange_inbox_message *m,
 			 struct cv_error *err)
 {
-	const json_t *subject = json_object_get(m->document, "credentialSubject");
-	const json_t *op = json_object_get(subject, "operator");
-	const json_t *z = json_object_get(subject, "authorization");
-	struct partner_aeo entry = {m->partner->country,  text(op, "identification"),
-				    text(op, "name"),     text(z, "number"),
-				    text(z, "type"),      text(z, "status"),
-				    text(z, "validFrom"), NULL,
-				    m->document_id,       text(m->document, "validFrom")};
+	struct exchange_envelope envelope;
+	struct exchange_aeo_status aeo;
+	struct partner_aeo entry;
 	char now[CV_RFC3339_MAX], today[CV_DATE_MAX];
 	json_t *ids = NULL;
-	int applied, rc;
+	int applied, rc = exchange_aeo_status_read(m->document, &envelope, &aeo, err);
 
-	if (!json_is_object(op) || !json_is_object(z))
-		return cv_error_set(err, CV_EINVAL, "credentialSubject",
-				    "an AEO status credential names the operator and the "
-				    "authorization in credentialSubject");
+	if (rc)
+		return rc;
+	entry = (struct partner_aeo){m->partner->country, aeo.holder.id, aeo.holder.name,
+				     aeo.number,          aeo.type,      aeo.status,
+				     aeo.authorized_on,   NULL,          m->document_id,
+				     envelope.valid_from};
 	cv_clock_format_rfc3339(m->now_ms, now, sizeof(now));
 	cv_date_from_ms(m->now_ms, today);
-	rc = exchange_partners_agreed(conn, EXCHANGE_MRA, entry.aeo_type, today, &ids);
+	rc = exchange_partners_agreed(conn, EXCHANGE_MRA, aeo.type, today, &ids);
 	if (!rc && !listed(ids, m->partner->id))
 		rc = cv_error_set(err, CV_EPERM, "credentialSubject.authorization.type",
 				  "no mutual recognition agreement in force with %s recognises %s",
-				  m->partner->country,
-				  entry.aeo_type ? entry.aeo_type : "this type");
+				  m->partner->country, aeo.type);
 	json_decref(ids);
 	if (!rc)
 		rc = partner_aeo_record(conn, &entry, now, &applied, err);

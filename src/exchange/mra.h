@@ -10,19 +10,25 @@
  * credential (exchange/issued.h), whose status list bits follow the
  * authorization, so anyone can check a copy later.
  *
+ * The statement is built and read by documents.h (exchange_aeo_status_build
+ * and _read) from the rows sources.h loads; each is a document of its own
+ * (a new id), dated to the millisecond.
+ *
  * Receiving: the inbox hands an AEOStatusCredential from a partner to
- * exchange_mra_receive, which records it in the partner-AEO register
+ * exchange_mra_receive, which reads it member by member (a bad member is
+ * the refusal's reason) and records it in the partner-AEO register
  * (partner_aeo.h) when this node's MRA with the sender recognises the type.
  */
 #ifndef CV_EXCHANGE_MRA_H
 #define CV_EXCHANGE_MRA_H
 
 #include "base/err.h"
+#include "exchange/documents.h"
 #include "exchange/inbox.h"
 #include "exchange/node.h"
 #include "store/db.h"
 
-#define EXCHANGE_AEO_STATUS_TYPE "AEOStatusCredential"
+#define EXCHANGE_AEO_STATUS_TYPE EXCHANGE_TYPE_AEO_STATUS
 
 /* What announcing needs besides the database. */
 struct exchange_mra_context {

@@ -137,6 +137,39 @@ Test(documents, the_aeo_builder_gives_the_fixture)
 	json_decref(status);
 }
 
+/* What the registry keeps, the node can send: 400 Cyrillic characters are 800 bytes. */
+Test(documents, the_longest_address_the_registry_keeps_is_sent)
+{
+	struct exchange_envelope env = {"urn:uuid:0193a1b2-8f00-7a11-b2c3-d4e5f6a7b8c9", ISSUER,
+					"2026-11-28T09:00:00.125Z"};
+	struct exchange_aeo_status aeo = fixture_aeo, back;
+	char address[400 * 2 + 1] = "";
+	struct exchange_envelope back_env;
+	struct cv_error err;
+	json_t *doc;
+
+	for (size_t i = 0; i < 400; i++)
+		memcpy(address + 2 * i, "\xd0\x96", 3); /* Ж, and the NUL after it */
+	aeo.address = address;
+	cr_assert_eq(exchange_aeo_status_build(&env, &aeo, &doc, &err), CV_OK, "%s", err.message);
+	cr_assert_eq(exchange_aeo_status_read(doc, &back_env, &back, &err), CV_OK, "%s",
+		     err.message);
+	cr_assert_eq(strlen(back.address), 800);
+	cr_assert_str_eq(back_env.valid_from, "2026-11-28T09:00:00.125Z");
+	json_decref(doc);
+}
+
+Test(documents, each_document_sent_once_has_a_new_urn_uuid)
+{
+	char a[EXCHANGE_DOCUMENT_URN_MAX], b[EXCHANGE_DOCUMENT_URN_MAX];
+
+	exchange_document_new_id(a);
+	exchange_document_new_id(b);
+	cr_assert_eq(strlen(a), strlen("urn:uuid:") + 36, "%s", a);
+	cr_assert_eq(strncmp(a, "urn:uuid:", 9), 0, "%s", a);
+	cr_assert_str_neq(a, b);
+}
+
 Test(documents, an_aeo_credential_missing_a_member_is_not_built)
 {
 	struct exchange_envelope env = {"urn:uuid:0193a1b2-8f00-7a11-b2c3-d4e5f6a7b8c9",

@@ -762,21 +762,44 @@ static struct exchange_inbox_message inbox_message(const struct exchange_partner
 	return m;
 }
 
+/* What a partner sends: the envelope of type around subject (taken; NULL: none). */
+static json_t *partner_document(const char *type, json_t *subject)
+{
+	json_t *doc = json_pack("{s:[s], s:s, s:[s, s], s:s, s:s}", "@context",
+				"https://www.w3.org/ns/credentials/v2", "id", "urn:uuid:doc-1",
+				"type", "VerifiableCredential", type, "issuer", "did:web:uz",
+				"validFrom", "2026-11-28T00:00:00.250Z");
+
+	if (subject)
+		json_object_set_new(doc, "credentialSubject", subject);
+	return doc;
+}
+
+static json_t *aeo_subject(const char *type)
+{
+	return json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}}", "operator",
+			 "identification", "305123456", "name", "Samarkand Textiles", "country",
+			 "UZ", "authorization", "number", "UZ-AEO-1", "type", type, "status",
+			 "valid", "validFrom", "2026-01-01", "statusChangedAt",
+			 "2026-01-01T09:00:00Z");
+}
+
 Test(risk_assess, an_aeo_status_from_a_partner_without_mra_or_malformed_is_refused)
 {
 	struct exchange_partner p = {.id = "partner-1", .country = "UZ", .did = "did:web:uz"};
-	json_t *no_subject = json_pack("{s:s}", "validFrom", "2026-11-28T00:00:00Z");
-	json_t *good = json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}}", "validFrom",
-				 "2026-11-28T00:00:00Z", "credentialSubject", "operator",
-				 "identification", "305123456", "name", "Samarkand Textiles",
-				 "authorization", "number", "UZ-AEO-1", "type", "AEOS", "status",
-				 "valid", "validFrom", "2026-01-01");
+	json_t *no_subject = partner_document(EXCHANGE_AEO_STATUS_TYPE, NULL);
+	json_t *bad_type = partner_document(EXCHANGE_AEO_STATUS_TYPE, aeo_subject("AEO"));
+	json_t *good = partner_document(EXCHANGE_AEO_STATUS_TYPE, aeo_subject("AEOS"));
 	struct exchange_inbox_message m = inbox_message(&p, no_subject);
 	struct cv_error err;
 	json_t *all;
 
 	cr_assert_eq(exchange_mra_receive(conn, &m, &err), CV_EINVAL);
 	cr_assert_str_eq(err.field, "credentialSubject");
+	m = inbox_message(&p, bad_type);
+	cr_assert_eq(exchange_mra_receive(conn, &m, &err), CV_EINVAL);
+	cr_assert_str_eq(err.field, "credentialSubject.authorization.type", "the reader's member");
+	cr_assert(strstr(err.message, "must be one of AEOC, AEOS, AEOF"), "%s", err.message);
 	m = inbox_message(&p, good);
 	cr_assert_eq(exchange_mra_receive(conn, &m, &err), CV_EPERM, "no MRA with UZ here");
 	cr_assert(strstr(err.message, "no mutual recognition agreement"), "%s", err.message);
@@ -784,25 +807,42 @@ Test(risk_assess, an_aeo_status_from_a_partner_without_mra_or_malformed_is_refus
 	cr_assert_eq(json_array_size(all), 0, "nothing recorded");
 	json_decref(all);
 	json_decref(no_subject);
+	json_decref(bad_type);
 	json_decref(good);
+}
+
+static json_t *cargo_subject(json_t *items)
+{
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:[s, s]}, s:o}", "exportDeclaration", "UZ-EX-1",
+			 "destinationCountry", "KZ", "exporter", "UZ305123456", "transport", "mode",
+			 "3", "containers", "MSCU1234566", "CSQU3054383", "items", items);
 }
 
 Test(risk_assess, advance_cargo_from_a_partner_is_stored_once_and_garbage_refused)
 {
 	struct exchange_partner p = {.id = "partner-1", .country = "UZ", .did = "did:web:uz"};
-	json_t *bad = json_pack("{s:{s:s, s:s}}", "credentialSubject", "exportDeclaration",
-				"UZ-EX-1", "items", "many");
-	json_t *good = json_pack("{s:{s:s, s:s, s:{s:s, s:[s]}, s:[{s:s, s:s, s:i, s:s, s:i}]}}",
-				 "credentialSubject", "exportDeclaration", "UZ-EX-1", "exporter",
-				 "UZ305123456", "transport", "mode", "3", "containers",
-				 "MSCU1234565", "items", "hs", "520811", "origin", "UZ", "quantity",
-				 20, "unit", "ROL", "netMass", 1000);
+	json_t *bad = partner_document(ADVANCE_CARGO_TYPE, cargo_subject(json_string("many")));
+	json_t *bad_hs =
+		partner_document(ADVANCE_CARGO_TYPE,
+				 cargo_subject(
+					 json_pack("[{s:s, s:s, s:i, s:s, s:i}, {s:s, s:s, s:i, s:s, s:i}]",
+						   "hs", "520811", "origin", "UZ", "quantity", 20,
+						   "unit", "ROL", "netMass", 1000, "hs", "52A811",
+						   "origin", "UZ", "quantity", 20, "unit", "ROL",
+						   "netMass", 1000)));
+	json_t *good = partner_document(ADVANCE_CARGO_TYPE,
+					cargo_subject(json_pack("[{s:s, s:s, s:i, s:s, s:i}]", "hs",
+								"520811", "origin", "UZ", "quantity",
+								20, "unit", "ROL", "netMass", 1000)));
 	struct exchange_inbox_message m = inbox_message(&p, bad);
 	struct store_stmt *s;
 	struct cv_error err;
 
 	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_EINVAL);
 	cr_assert_str_eq(err.field, "credentialSubject.items");
+	m = inbox_message(&p, bad_hs);
+	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_EINVAL);
+	cr_assert_str_eq(err.field, "credentialSubject.items[1].hs");
 	m = inbox_message(&p, good);
 	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_OK, "%s", err.message);
 	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_OK, "a replay changes nothing");
@@ -811,9 +851,10 @@ Test(risk_assess, advance_cargo_from_a_partner_is_stored_once_and_garbage_refuse
 				     ""),
 		     CV_OK);
 	cr_assert_eq(store_col_int64(s, 0), 1);
-	cr_assert_str_eq(store_col_text(s, 1), "MSCU1234565");
+	cr_assert_str_eq(store_col_text(s, 1), "MSCU1234566 CSQU3054383");
 	cr_assert_str_eq(store_col_text(s, 2), "UZ", "the sender's registered country");
 	store_finish(s);
 	json_decref(bad);
+	json_decref(bad_hs);
 	json_decref(good);
 }
