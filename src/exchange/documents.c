@@ -25,6 +25,7 @@
 #include "trade/fields.h"
 #include "trade/lodging.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -508,13 +509,71 @@ int exchange_envelope_in_force(const struct exchange_envelope *env, int64_t now_
 	return CV_OK;
 }
 
-int doc_built(json_t **doc, int rc)
+/* Each kind's type on the wire, and its name in a builder's error. */
+static const struct {
+	const char *type, *name;
+} kinds[] = {
+	[EXCHANGE_DOCUMENT_AEO_STATUS] = {EXCHANGE_TYPE_AEO_STATUS, "the AEO credential"},
+	[EXCHANGE_DOCUMENT_ADVANCE_CARGO] = {EXCHANGE_TYPE_ADVANCE_CARGO, "the advance cargo data"},
+	[EXCHANGE_DOCUMENT_CERTIFICATE_OF_ORIGIN] = {EXCHANGE_TYPE_CERTIFICATE_OF_ORIGIN,
+						     "the certificate"},
+};
+
+/* Read doc back as a partner would, with the reader of kind. */
+static int read_back(const json_t *doc, enum exchange_document_kind kind, struct cv_error *err)
 {
+	struct exchange_envelope envelope;
+	union {
+		struct exchange_aeo_status aeo;
+		struct exchange_advance_cargo cargo;
+		struct exchange_certificate_of_origin certificate;
+	} back;
+	struct cv_arena arena;
+	int rc = CV_EINTERNAL;
+
+	cv_arena_init(&arena, 0);
+	if (kind == EXCHANGE_DOCUMENT_AEO_STATUS)
+		rc = exchange_aeo_status_read(doc, &envelope, &back.aeo, err);
+	else if (kind == EXCHANGE_DOCUMENT_ADVANCE_CARGO)
+		rc = exchange_advance_cargo_read(doc, &arena, &envelope, &back.cargo, err);
+	else if (kind == EXCHANGE_DOCUMENT_CERTIFICATE_OF_ORIGIN)
+		rc = exchange_certificate_read(doc, &arena, &envelope, &back.certificate, err);
+	cv_arena_release(&arena);
+	return rc;
+}
+
+int doc_build(const struct exchange_envelope *envelope, enum exchange_document_kind kind,
+	      json_t *subject, json_t **doc, struct cv_error *err)
+{
+	int rc;
+
+	assert(kind > EXCHANGE_DOCUMENT_UNKNOWN && kind <= EXCHANGE_DOCUMENT_CERTIFICATE_OF_ORIGIN);
+	*doc = NULL;
+	if (!subject)
+		return cv_error_set(err, CV_EINVAL, "credentialSubject",
+				    "%s's text must be UTF-8 (or memory ran out)", kinds[kind].name);
+	rc = doc_envelope_build(envelope, kinds[kind].type, subject, doc, err);
+	if (!rc)
+		rc = read_back(*doc, kind, err);
 	if (rc) {
 		json_decref(*doc);
 		*doc = NULL;
 	}
 	return rc;
+}
+
+json_t *doc_list_json(const void *list, size_t n, size_t size,
+		      json_t *(*element)(const void *item, size_t i))
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, element((const char *)list + i * size, i))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
 }
 
 /* ---- AEO status credential -------------------------------------------------------------- */
@@ -544,37 +603,34 @@ int exchange_aeo_status_read(const json_t *doc, struct exchange_envelope *envelo
 	return r.rc;
 }
 
+/* The AEO credential's credentialSubject, or NULL (text not UTF-8, or memory short). */
+static json_t *aeo_subject(const struct exchange_aeo_status *aeo)
+{
+	json_t *op = json_object(), *z = json_object();
+	json_t *s = op && z ? json_pack("{s:O, s:O}", "operator", op, "authorization", z) : NULL;
+
+	if (s &&
+	    (doc_set_text(op, "identification", aeo->holder.id) ||
+	     doc_set_text(op, "name", aeo->holder.name) ||
+	     doc_set_text(op, "country", aeo->holder.country) ||
+	     doc_set_text(op, "address", aeo->address) || doc_set_text(z, "number", aeo->number) ||
+	     doc_set_text(z, "type", aeo->type) || doc_set_text(z, "status", aeo->status) ||
+	     doc_set_text(z, "validFrom", aeo->authorized_on) ||
+	     doc_set_text(z, "revalidationDue", aeo->revalidation_due) ||
+	     doc_set_text(z, "statusChangedAt", aeo->status_changed_at))) {
+		json_decref(s);
+		s = NULL;
+	}
+	json_decref(op);
+	json_decref(z);
+	return s;
+}
+
 int exchange_aeo_status_build(const struct exchange_envelope *envelope,
 			      const struct exchange_aeo_status *aeo, json_t **doc,
 			      struct cv_error *err)
 {
-	struct exchange_envelope back_envelope;
-	struct exchange_aeo_status back;
-	json_t *s = json_object(), *op = json_object(), *z = json_object();
-	int rc;
-
-	*doc = NULL;
-	if (!s || !op || !z || doc_set_text(op, "identification", aeo->holder.id) ||
-	    doc_set_text(op, "name", aeo->holder.name) ||
-	    doc_set_text(op, "country", aeo->holder.country) ||
-	    doc_set_text(op, "address", aeo->address) || doc_set_text(z, "number", aeo->number) ||
-	    doc_set_text(z, "type", aeo->type) || doc_set_text(z, "status", aeo->status) ||
-	    doc_set_text(z, "validFrom", aeo->authorized_on) ||
-	    doc_set_text(z, "revalidationDue", aeo->revalidation_due) ||
-	    doc_set_text(z, "statusChangedAt", aeo->status_changed_at) ||
-	    json_object_set(s, "operator", op) || json_object_set(s, "authorization", z)) {
-		json_decref(s);
-		json_decref(op);
-		json_decref(z);
-		return cv_error_set(err, CV_EINVAL, "credentialSubject",
-				    "the AEO credential's text must be UTF-8 (or memory ran out)");
-	}
-	json_decref(op);
-	json_decref(z);
-	rc = doc_envelope_build(envelope, EXCHANGE_TYPE_AEO_STATUS, s, doc, err);
-	if (rc == CV_OK)
-		rc = exchange_aeo_status_read(*doc, &back_envelope, &back, err);
-	return doc_built(doc, rc);
+	return doc_build(envelope, EXCHANGE_DOCUMENT_AEO_STATUS, aeo_subject(aeo), doc, err);
 }
 
 /* ---- advance cargo data -------------------------------------------------------------------- */
@@ -683,22 +739,19 @@ int exchange_advance_cargo_read(const json_t *doc, struct cv_arena *arena,
 	return r.rc;
 }
 
-static json_t *codes_json(const char *const *list, size_t n)
+static json_t *code_json(const void *code, size_t i)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, json_string(list[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	(void)i;
+	return json_string(*(const char *const *)code);
 }
 
-static json_t *cargo_item_json(const struct exchange_cargo_item *it)
+static json_t *cargo_item_json(const void *item, size_t i)
 {
-	json_t *o = json_pack("{s:f, s:f}", "quantity", it->quantity, "netMass", it->net_mass);
+	const struct exchange_cargo_item *it = item;
+	json_t *o;
+
+	(void)i;
+	o = json_pack("{s:f, s:f}", "quantity", it->quantity, "netMass", it->net_mass);
 
 	if (!o || doc_set_text(o, "hs", it->hs) || doc_set_text(o, "description", it->description) ||
 	    doc_set_text(o, "origin", it->origin) || doc_set_text(o, "unit", it->unit) ||
@@ -715,32 +768,26 @@ static json_t *cargo_item_json(const struct exchange_cargo_item *it)
 /* The transport member: mode, vehicle, containers (a list, maybe empty), seals when any. */
 static json_t *transport_json(const struct exchange_advance_cargo *c)
 {
+	const size_t size = sizeof(*c->containers);
 	json_t *t = json_object();
 
 	if (!t || doc_set_text(t, "mode", c->mode) || doc_set_text(t, "vehicle", c->vehicle) ||
-	    json_object_set_new(t, "containers", codes_json(c->containers, c->ncontainers)) ||
-	    (c->nseals && json_object_set_new(t, "seals", codes_json(c->seals, c->nseals)))) {
+	    json_object_set_new(t, "containers",
+				doc_list_json(c->containers, c->ncontainers, size, code_json)) ||
+	    (c->nseals &&
+	     json_object_set_new(t, "seals", doc_list_json(c->seals, c->nseals, size, code_json)))) {
 		json_decref(t);
 		return NULL;
 	}
 	return t;
 }
 
-int exchange_advance_cargo_build(const struct exchange_envelope *envelope,
-				 const struct exchange_advance_cargo *c, json_t **doc,
-				 struct cv_error *err)
+/* The advance cargo data's credentialSubject, or NULL (text not UTF-8, or memory short). */
+static json_t *cargo_subject(const struct exchange_advance_cargo *c)
 {
-	struct exchange_envelope back_envelope;
-	struct exchange_advance_cargo back;
-	struct cv_arena arena;
-	json_t *s = json_object(), *items = json_array();
-	int rc;
+	json_t *s = json_object();
 
-	*doc = NULL;
-	for (size_t i = 0; items && i < c->nitems; i++)
-		if (json_array_append_new(items, cargo_item_json(&c->items[i])))
-			goto bad;
-	if (!s || !items || doc_set_text(s, "exportDeclaration", c->declaration) ||
+	if (!s || doc_set_text(s, "exportDeclaration", c->declaration) ||
 	    doc_set_text(s, "exportOffice", c->office) ||
 	    doc_set_text(s, "exportCountry", c->departure) ||
 	    doc_set_text(s, "destinationCountry", c->destination) ||
@@ -752,18 +799,18 @@ int exchange_advance_cargo_build(const struct exchange_envelope *envelope,
 	    json_object_set_new(s, "transport", transport_json(c)) ||
 	    doc_set_text(s, "releasedAt", c->released_at) ||
 	    doc_set_text(s, "expectedArrival", c->expected_arrival) ||
-	    json_object_set(s, "items", items))
-		goto bad;
-	json_decref(items);
-	rc = doc_envelope_build(envelope, EXCHANGE_TYPE_ADVANCE_CARGO, s, doc, err);
-	cv_arena_init(&arena, 0);
-	if (rc == CV_OK)
-		rc = exchange_advance_cargo_read(*doc, &arena, &back_envelope, &back, err);
-	cv_arena_release(&arena);
-	return doc_built(doc, rc);
-bad:
-	json_decref(items);
-	json_decref(s);
-	return cv_error_set(err, CV_EINVAL, "credentialSubject",
-			    "the advance cargo data's text must be UTF-8 (or memory ran out)");
+	    json_object_set_new(s, "items",
+				doc_list_json(c->items, c->nitems, sizeof(*c->items),
+					      cargo_item_json))) {
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
+int exchange_advance_cargo_build(const struct exchange_envelope *envelope,
+				 const struct exchange_advance_cargo *c, json_t **doc,
+				 struct cv_error *err)
+{
+	return doc_build(envelope, EXCHANGE_DOCUMENT_ADVANCE_CARGO, cargo_subject(c), doc, err);
 }

@@ -1,6 +1,7 @@
 /*
  * documents_internal.h — what documents.c and origin.c share: the reader
- * that checks a received document member by member, and the envelope.
+ * that checks a received document member by member, the envelope, and the
+ * end of a builder (envelope, then read back).
  *
  * A struct doc_reader keeps the first failure only (struct cv_error holds
  * one): once it has failed, every read returns "absent" at once, so a
@@ -94,8 +95,22 @@ const json_t *doc_envelope_read(struct doc_reader *r, const json_t *doc, const c
 int doc_envelope_build(const struct exchange_envelope *envelope, const char *type, json_t *subject,
 		       json_t **doc, struct cv_error *err);
 
-/* A builder's end: on failure (rc), drop *doc. Returns rc. */
-int doc_built(json_t **doc, int rc);
+/*
+ * What every builder ends with: subject (taken; NULL when the builder could
+ * not make it, text that is not UTF-8 or memory short: CV_EINVAL naming
+ * credentialSubject) in the envelope of the kind's type, then the document
+ * read back with the kind's reader: a node never sends what a partner's
+ * reader refuses. *doc is the document, or NULL after a failure.
+ */
+int doc_build(const struct exchange_envelope *envelope, enum exchange_document_kind kind,
+	      json_t *subject, json_t **doc, struct cv_error *err);
+
+/*
+ * A JSON list of the n elements of list (each size bytes), element making
+ * each from its address and index; NULL when one cannot be made.
+ */
+json_t *doc_list_json(const void *list, size_t n, size_t size,
+		      json_t *(*element)(const void *item, size_t i));
 
 /* Set name to the string value unless it is NULL (optional members). */
 int doc_set_text(json_t *o, const char *name, const char *value);

@@ -85,8 +85,9 @@ int exchange_certificate_read(const json_t *doc, struct cv_arena *arena,
 	return r.rc;
 }
 
-static json_t *origin_item_json(const struct exchange_origin_item *it, size_t i)
+static json_t *origin_item_json(const void *item, size_t i)
 {
+	const struct exchange_origin_item *it = item;
 	json_t *o = json_pack("{s:I, s:f}", "sequence", (json_int_t)i + 1, "quantity", it->quantity);
 
 	if (!o || doc_set_text(o, "hs", it->hs) ||
@@ -115,21 +116,12 @@ static json_t *consignment_json(const struct exchange_certificate_of_origin *c)
 	return o;
 }
 
-int exchange_certificate_build(const struct exchange_envelope *envelope,
-			       const struct exchange_certificate_of_origin *c, json_t **doc,
-			       struct cv_error *err)
+/* The certificate's credentialSubject, or NULL (text not UTF-8, or memory short). */
+static json_t *certificate_subject(const struct exchange_certificate_of_origin *c)
 {
-	struct exchange_envelope back_envelope;
-	struct exchange_certificate_of_origin back;
-	struct cv_arena arena;
-	json_t *s = json_object(), *items = json_array();
-	int rc;
+	json_t *s = json_object();
 
-	*doc = NULL;
-	for (size_t i = 0; items && i < c->nitems; i++)
-		if (json_array_append_new(items, origin_item_json(&c->items[i], i)))
-			goto bad;
-	if (!s || !items || doc_set_text(s, "type", "CertificateOfOrigin") ||
+	if (!s || doc_set_text(s, "type", "CertificateOfOrigin") ||
 	    doc_set_text(s, "number", c->number) || doc_set_text(s, "arrangement", c->arrangement) ||
 	    doc_set_text(s, "exportingCountry", c->exporting_country) ||
 	    doc_set_text(s, "importingCountry", c->importing_country) ||
@@ -137,20 +129,21 @@ int exchange_certificate_build(const struct exchange_envelope *envelope,
 	    (c->exporter.id && json_object_set_new(s, "exporter", doc_party_json(&c->exporter))) ||
 	    (c->importer.id && json_object_set_new(s, "importer", doc_party_json(&c->importer))) ||
 	    json_object_set_new(s, "consignment", consignment_json(c)) ||
-	    json_object_set(s, "items", items))
-		goto bad;
-	json_decref(items);
-	rc = doc_envelope_build(envelope, EXCHANGE_TYPE_CERTIFICATE_OF_ORIGIN, s, doc, err);
-	cv_arena_init(&arena, 0);
-	if (rc == CV_OK)
-		rc = exchange_certificate_read(*doc, &arena, &back_envelope, &back, err);
-	cv_arena_release(&arena);
-	return doc_built(doc, rc);
-bad:
-	json_decref(items);
-	json_decref(s);
-	return cv_error_set(err, CV_EINVAL, "credentialSubject",
-			    "the certificate's text must be UTF-8 (or memory ran out)");
+	    json_object_set_new(s, "items",
+				doc_list_json(c->items, c->nitems, sizeof(*c->items),
+					      origin_item_json))) {
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
+int exchange_certificate_build(const struct exchange_envelope *envelope,
+			       const struct exchange_certificate_of_origin *c, json_t **doc,
+			       struct cv_error *err)
+{
+	return doc_build(envelope, EXCHANGE_DOCUMENT_CERTIFICATE_OF_ORIGIN, certificate_subject(c),
+			 doc, err);
 }
 
 /* ---- comparing with a declaration ------------------------------------------------------ */
