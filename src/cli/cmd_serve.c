@@ -75,6 +75,7 @@ struct deliverer {
 	int stop;
 	pthread_t thread;
 	int running;
+	struct exchange_delivery_memory exchange_memory; /* the exchange deliverer's */
 };
 
 static int stopping(void *ctx)
@@ -100,7 +101,11 @@ static int exchange_round(struct deliverer *d, struct store_conn *conn, int *aga
 {
 	struct exchange_delivery_policy policy = {d->config->exchange_backoff_max,
 						  d->config->exchange_fail_after,
-						  EXCHANGE_TIMEOUT_MS, stopping, d};
+						  EXCHANGE_TIMEOUT_MS,
+						  stopping,
+						  d,
+						  EXCHANGE_BATCH_MAX,
+						  &d->exchange_memory};
 	struct exchange_delivery_counts counts;
 	int rc = exchange_outbox_deliver(conn, &policy, &counts);
 
