@@ -109,7 +109,12 @@ static int exchange_round(struct deliverer *d, struct store_conn *conn, int *aga
 	struct exchange_delivery_counts counts;
 	int rc = exchange_outbox_deliver(conn, &policy, &counts);
 
-	*again = !rc && counts.full;
+	/*
+	 * Look again at once while rounds deliver: more may have been queued
+	 * meanwhile (sync-aeo commits its parts as it goes). A round that sent
+	 * nothing, or failed an attempt, waits for the next poll.
+	 */
+	*again = !rc && (counts.full || (counts.attempted && !counts.retrying));
 	return rc;
 }
 

@@ -66,7 +66,8 @@ static int with_id(const json_t *document, json_t **out, struct cv_error *err)
 	const json_t *id = json_object_get(document, "id");
 	char uuid[CV_UUID_STR];
 
-	*out = json_deep_copy(document);
+	/* Only a top-level member is added: the members themselves are shared. */
+	*out = json_copy((json_t *)document);
 	if (!*out)
 		return cv_error_set(err, CV_ENOMEM, NULL, "out of memory");
 	if (!id) {

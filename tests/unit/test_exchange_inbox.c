@@ -360,12 +360,13 @@ static size_t receive_all(const char *text, struct exchange_inbox_result *result
 Test(inbox, a_batch_is_checked_first_then_settled_in_order_each_on_its_own)
 {
 	struct exchange_inbox_result r[4];
-	char *docs[4] = {
-		signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b1", "Effect", NULL),
-		signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b2", "Effect",
-			   json_pack("{s:{s:s}}", "credentialSubject", "what", "refuse")),
-		signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b3", "Effect", NULL),
-		NULL};
+	char *docs[4] = {signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b1", "Effect",
+				    NULL),
+			 signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b2", "Effect",
+				    json_pack("{s:{s:s}}", "credentialSubject", "what", "refuse")),
+			 signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b3", "Effect",
+				    NULL),
+			 NULL};
 	char *batch;
 
 	docs[3] = docs[0];
