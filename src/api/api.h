@@ -47,6 +47,9 @@ struct api_call {
 	json_t *audit_detail; /* owned: the dispatcher decrefs it */
 	/* Set by a handler whose failure must still be committed (failed login). */
 	int commit_on_error;
+	/* What a route's check left for its handler (freed with prepared_free by the dispatcher). */
+	void *prepared;
+	void (*prepared_free)(void *prepared);
 };
 
 /* Route flags. */
@@ -67,6 +70,13 @@ struct api_route {
 	unsigned flags;
 	const char *action; /* audit action of a write: "user.create" */
 	int (*handler)(struct api_call *call, struct http_response *resp);
+	/*
+	 * Optional, for API_WRITE routes with slow work that writes nothing
+	 * (checking signatures): run before the write transaction, on the
+	 * thread's own connection, so that the writer is not held meanwhile.
+	 * Returns 0 to go on to the handler, non-zero when it answered resp.
+	 */
+	int (*check)(struct api_call *call, struct http_response *resp);
 };
 
 /* The route table (routes.c) and its length. */
@@ -264,6 +274,7 @@ int api_exchange_partners_deactivate(struct api_call *call, struct http_response
 int api_exchange_messages_list(struct api_call *call, struct http_response *resp);
 int api_exchange_messages_get(struct api_call *call, struct http_response *resp);
 int api_exchange_inbox(struct api_call *call, struct http_response *resp);
+int api_exchange_inbox_check(struct api_call *call, struct http_response *resp);
 
 int api_audit_list(struct api_call *call, struct http_response *resp);
 int api_audit_verify(struct api_call *call, struct http_response *resp);

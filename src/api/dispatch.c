@@ -9,7 +9,9 @@
  *   4. CSRF: a write with a session cookie must echo the session's token
  *      in X-CSRF-Token (bearer-token callers are not exposed to CSRF);
  *   5. body: API_JSON routes need Content-Type application/json (415) and a
- *      JSON object (400 naming line and column);
+ *      JSON object (400 naming line and column); a route's check, when it
+ *      has one, does its slow work that writes nothing (the inbox's
+ *      signatures) here, before the writer is taken;
  *   6. API_WRITE routes run in one transaction with their audit row and,
  *      with an Idempotency-Key, the stored response: a retry with the same
  *      key gets the same response and changes nothing; any failure rolls
@@ -336,11 +338,15 @@ void api_dispatch(void *ctx, struct http_request *req, struct http_response *res
 	}
 	if ((route->flags & API_JSON) && parse_body(&call, resp))
 		goto out;
+	if (route->check && route->check(&call, resp))
+		goto out;
 	if (route->flags & API_WRITE)
 		run_write(&call, route, resp);
 	else
 		route->handler(&call, resp);
 out:
+	if (call.prepared_free)
+		call.prepared_free(call.prepared);
 	json_decref(call.body);
 	json_decref(call.audit_detail);
 }

@@ -142,7 +142,7 @@ const struct api_route api_routes[] = {
 	 * checked against the partner registry. The body is read as JCS reads it
 	 * (not API_JSON), and a refusal is committed with its record.
 	 */
-	{"POST", "/api/v1/exchange/inbox",          PERM_PUBLIC,        API_WRITE, "exchange.receive", api_exchange_inbox},
+	{"POST", "/api/v1/exchange/inbox",          PERM_PUBLIC,        API_WRITE, "exchange.receive", api_exchange_inbox, api_exchange_inbox_check},
 
 	{"GET",  "/api/v1/audit",                   PERM_AUDIT_READ,    0, NULL, api_audit_list},
 	{"GET",  "/api/v1/audit/verify",            PERM_AUDIT_READ,    0, NULL, api_audit_verify},

@@ -2,7 +2,8 @@
  * ids.h — identifiers and secrets.
  *
  * Every entity has a UUIDv7 text id (RFC 9562): time-ordered so that ids sort
- * by creation and index well, random enough to be unique across nodes.
+ * by creation and index well (within a process, in the order made, even in
+ * one millisecond), random enough to be unique across nodes.
  * Secrets (session ids, API tokens, CSRF tokens) are 32 random bytes from
  * libsodium, base64url without padding; the database stores only their
  * SHA-256 (cv_secret_hash), so a stolen database does not yield live tokens.

@@ -386,8 +386,9 @@ static int sync_aeo(const struct cv_config *config, const char *partner)
 	struct audit_event ev = {cli_actor(actor, sizeof(actor)), "exchange.sync_aeo",
 				 "exchange_partner", NULL, NULL};
 	struct exchange_mra_context ctx;
+	char after[EXCHANGE_MRA_CURSOR_MAX] = "", detail[64];
 	struct cv_error err;
-	int queued = 0, rc;
+	int queued = 0, more = 1, rc;
 
 	cv_error_clear(&err);
 	if (exchange_node_open(config, &node, &err)) {
@@ -407,16 +408,32 @@ static int sync_aeo(const struct cv_config *config, const char *partner)
 	}
 	ev.entity_id = p.id;
 	fprintf(stderr, "caravan: queueing the AEO register for %s (%s)...\n", p.name, p.country);
-	rc = store_begin(conn);
-	if (!rc)
-		rc = exchange_mra_sync(conn, &ctx, p.id, &queued, &err);
-	if (!rc)
-		rc = audit_append(conn, &ev, NULL, &err);
-	if (rc && !err.message[0])
-		cv_error_set(&err, rc, NULL, "%s", store_errmsg(conn));
-	rc = rc ? (store_rollback(conn), rc) : store_commit(conn);
+	/*
+	 * A transaction per part, each with its audit row: the server's worker
+	 * delivers the first parts while the next are signed. Stopped halfway,
+	 * the parts committed are sent; run again, it sends the whole register.
+	 */
+	for (int part = 1; more && !rc; part++) {
+		int n = 0;
+
+		rc = store_begin(conn);
+		if (!rc)
+			rc = exchange_mra_sync_part(conn, &ctx, p.id, after, EXCHANGE_MRA_SYNC_PART,
+						    &n, &more, &err);
+		if (!rc) {
+			snprintf(detail, sizeof(detail), "{\"part\":%d,\"queued\":%d}", part, n);
+			ev.detail = detail;
+			rc = audit_append(conn, &ev, NULL, &err);
+		}
+		if (rc && !err.message[0])
+			cv_error_set(&err, rc, NULL, "%s", store_errmsg(conn));
+		rc = rc ? (store_rollback(conn), rc) : store_commit(conn);
+		if (!rc)
+			queued += n;
+	}
 	if (rc) {
-		fprintf(stderr, "caravan exchange sync-aeo: %s\n", err.message);
+		fprintf(stderr, "caravan exchange sync-aeo: %s (%d queued before)\n", err.message,
+			queued);
 		rc = CLI_FAILED;
 	} else {
 		printf("caravan: %d AEO status credentials queued for %s; caravan serve delivers "

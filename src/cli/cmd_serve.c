@@ -77,6 +77,7 @@ struct deliverer {
 	int stop;
 	pthread_t thread;
 	int running;
+	struct exchange_delivery_memory exchange_memory; /* the exchange deliverer's */
 };
 
 static int stopping(void *ctx)
@@ -102,11 +103,20 @@ static int exchange_round(struct deliverer *d, struct store_conn *conn, int *aga
 {
 	struct exchange_delivery_policy policy = {d->config->exchange_backoff_max,
 						  d->config->exchange_fail_after,
-						  EXCHANGE_TIMEOUT_MS, stopping, d};
+						  EXCHANGE_TIMEOUT_MS,
+						  stopping,
+						  d,
+						  EXCHANGE_BATCH_MAX,
+						  &d->exchange_memory};
 	struct exchange_delivery_counts counts;
 	int rc = exchange_outbox_deliver(conn, &policy, &counts);
 
-	*again = !rc && counts.full;
+	/*
+	 * Look again at once while rounds deliver: more may have been queued
+	 * meanwhile (sync-aeo commits its parts as it goes). A round that sent
+	 * nothing, or failed an attempt, waits for the next poll.
+	 */
+	*again = !rc && (counts.full || (counts.attempted && !counts.retrying));
 	return rc;
 }
 

@@ -10,14 +10,24 @@
  * did:key, or a did:web that is not a partner's, is an unknown sender
  * however valid its signature.
  *
+ * The checks are split from the writes (exchange_inbox_check, then
+ * exchange_inbox_settle per document) so that the HTTP layer runs them
+ * before it takes the node's writer: checking is most of a document's cost,
+ * and the writer is shared by every write request. Settling looks at the
+ * partner's status again, inside the transaction, since it may have been
+ * made inactive in between. For a batch, the registry is read once per
+ * sender and the signatures are checked on several threads (check_signed
+ * touches no database and no shared state).
+ *
  * The document's row and its handler's writes share a savepoint: a handler
  * that refuses the document takes both back, and what remains of the
  * transaction is the refusal's row, which the caller commits with its
  * audit row.
  *
  * Volume: a partner sends up to ~20,000 AEO credentials in an initial load
- * and tens of documents a minute after that; each costs one parse, one
- * registry read and one signature check (~50 µs).
+ * (40 batches of 500) and tens of documents a minute after that; each
+ * costs one parse, a signature check (~60 µs of Ed25519 and SHA-256) and
+ * its rows (~60 µs), the registry reads being shared by a batch.
  */
 #include "exchange/inbox.h"
 
@@ -26,13 +36,22 @@
 #include "exchange/did.h"
 #include "exchange/jcs.h"
 
+#include <assert.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SAVEPOINT "exchange_inbox"
 #define GENERIC_TYPE "VerifiableCredential"
+/* A number's digits as a string literal, for messages. */
+#define DIGITS_OF(x) #x
+#define TEXT_OF(x) DIGITS_OF(x)
+/* Threads that check a batch's signatures at most, and the documents that make one worth it. */
+#define VERIFY_THREADS_MAX 4
+#define VERIFY_THREAD_MIN_DOCUMENTS 50
 
 static const char *const outcome_names[] = {
 	[EXCHANGE_INBOX_ACCEPTED] = "accepted",
@@ -57,28 +76,19 @@ static void copy(char *out, size_t size, const char *text)
 }
 
 /*
- * Record a refusal: result says why, and a row in exchange_refusals keeps
- * it with the body's hash (and its first bytes when it was JSON, cut at a
- * character's start so that the text stays UTF-8).
+ * Record the refusal result describes (outcome, field, detail set): a row
+ * in exchange_refusals keeps it with the body's hash (and its first bytes
+ * when it was JSON, cut at a character's start so that the text stays
+ * UTF-8); result->id becomes the row's.
  */
-static int refuse(struct store_conn *conn, const struct exchange_inbox_context *ctx,
-		  const char *body, size_t len, int parsed, struct exchange_inbox_result *result,
-		  enum exchange_inbox_outcome outcome, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
-static int refuse(struct store_conn *conn, const struct exchange_inbox_context *ctx,
-		  const char *body, size_t len, int parsed, struct exchange_inbox_result *result,
-		  enum exchange_inbox_outcome outcome, const char *field, const char *fmt, ...)
+static int record_refusal(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			  const char *body, size_t len, int parsed,
+			  struct exchange_inbox_result *result)
 {
 	char sha256[CV_SHA256_HEX], *kept = NULL;
 	size_t cut = len < EXCHANGE_REFUSED_BODY_KEPT ? len : EXCHANGE_REFUSED_BODY_KEPT;
-	va_list ap;
 	int rc;
 
-	result->outcome = outcome;
-	copy(result->field, sizeof(result->field), field);
-	va_start(ap, fmt);
-	vsnprintf(result->detail, sizeof(result->detail), fmt, ap);
-	va_end(ap);
 	cv_uuid7(result->id);
 	cv_sha256_hex(body, len, sha256);
 	while (parsed && cut < len && cut > 0 && ((unsigned char)body[cut] & 0xC0) == 0x80)
@@ -93,10 +103,26 @@ static int refuse(struct store_conn *conn, const struct exchange_inbox_context *
 			 ctx->address ? ctx->address : "",
 			 result->partner_id[0] ? result->partner_id : NULL,
 			 result->document_id[0] ? result->document_id : NULL,
-			 result->kind[0] ? result->kind : NULL, exchange_inbox_outcome_name(outcome),
-			 result->detail, sha256, (int64_t)len, kept ? kept : "");
+			 result->kind[0] ? result->kind : NULL,
+			 exchange_inbox_outcome_name(result->outcome), result->detail, sha256,
+			 (int64_t)len, kept ? kept : "");
 	cv_free(kept);
 	return rc;
+}
+
+/* Say why result is refused (recorded when settled). */
+static void deny(struct exchange_inbox_result *result, enum exchange_inbox_outcome outcome,
+		 const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void deny(struct exchange_inbox_result *result, enum exchange_inbox_outcome outcome,
+		 const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	result->outcome = outcome;
+	copy(result->field, sizeof(result->field), field);
+	va_start(ap, fmt);
+	vsnprintf(result->detail, sizeof(result->detail), fmt, ap);
+	va_end(ap);
 }
 
 int exchange_kind_valid(const char *kind)
@@ -177,22 +203,41 @@ static int method_did(const char *method, char did[EXCHANGE_DID_MAX])
 	return 1;
 }
 
-/* Verify the document's proof against the partner's registered keys. */
-static int verify(struct store_conn *conn, const struct exchange_partner *partner,
-		  const json_t *document, struct cv_error *err)
+/*
+ * What the registry says of the DID a document names as its signer: read
+ * once per DID in a submission (a batch comes from one sender).
+ */
+struct sender {
+	char did[EXCHANGE_DID_MAX];
+	int rc; /* exchange_partner_load's: CV_OK, CV_ENOTFOUND */
+	struct exchange_partner partner;
+	json_t *did_document; /* its registered keys, for an active partner */
+};
+
+static int sender_load(struct store_conn *conn, const char *did, struct sender *sender)
 {
-	json_t *did_document = NULL;
-	const json_t *docs[1];
+	if (sender->did[0] && !strcmp(sender->did, did))
+		return CV_OK;
+	json_decref(sender->did_document);
+	memset(sender, 0, sizeof(*sender));
+	sender->rc = exchange_partner_load(conn, did, &sender->partner);
+	if (sender->rc && sender->rc != CV_ENOTFOUND)
+		return sender->rc;
+	if (!sender->rc && sender->partner.active &&
+	    exchange_partner_did_document(conn, &sender->partner, &sender->did_document))
+		return CV_EDB;
+	copy(sender->did, sizeof(sender->did), did);
+	return CV_OK;
+}
+
+/* Verify the document's proof against keys, the sender's DID document. */
+static int verify(const json_t *keys, const json_t *document, struct cv_error *err)
+{
+	const json_t *docs[1] = {keys};
 	struct exchange_did_documents set = {docs, 1, 0};
 	struct exchange_resolver resolver = {exchange_did_documents_resolve, &set};
-	int rc = exchange_partner_did_document(conn, partner, &did_document);
 
-	if (rc)
-		return cv_error_set(err, rc, NULL, "cannot read the partner's keys");
-	docs[0] = did_document;
-	rc = exchange_credential_verify_with(document, &resolver, err);
-	json_decref(did_document);
-	return rc;
+	return exchange_credential_verify_with(document, &resolver, err);
 }
 
 /* Is the document a replay of one this partner sent before? Fill result when so. */
@@ -268,70 +313,108 @@ static int store_document(struct store_conn *conn, const struct exchange_inbox_c
 	return rc ? rc : store_execf(conn, NULL, "RELEASE SAVEPOINT " SAVEPOINT, "");
 }
 
-int exchange_inbox_receive(struct store_conn *conn, const struct exchange_inbox_context *ctx,
-			   const char *body, size_t len, struct exchange_inbox_result *result)
-{
-	const struct exchange_inbox_handler *handler;
-	struct exchange_partner partner;
-	json_t *document = NULL;
-	const json_t *valid_until;
-	const char *id, *method;
-	char did[EXCHANGE_DID_MAX];
-	struct cv_error err;
-	int64_t until_ms;
-	int rc, refused, found;
+/* ---- check: everything that needs no writer ---------------------------------- */
 
-	memset(result, 0, sizeof(*result));
-	cv_clock_format_rfc3339_ms(ctx->now_ms, result->received_at, sizeof(result->received_at));
-	cv_error_clear(&err);
-	if (exchange_jcs_parse(body, len, "body", &document, &err))
-		return refuse(conn, ctx, body, len, 0, result, EXCHANGE_INBOX_MALFORMED, NULL,
-			      "the body is not a JSON document: %s", err.message);
-	id = json_string_value(json_object_get(document, "id"));
-	if (!json_is_object(document)) {
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_MALFORMED, NULL,
-			    "the body is not a JSON object");
-		goto out;
-	}
-	if (!id || !*id || strlen(id) > EXCHANGE_DOCUMENT_ID_MAX) {
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_MALFORMED, "id",
+/* One document of a submission, checked, waiting to be settled. */
+struct checked {
+	struct exchange_inbox_result result; /* a refusal's outcome, field, detail when refused */
+	int refused;
+	int parsed;       /* the body is JSON: a refusal keeps its first bytes */
+	const char *body; /* what a refusal records the hash of, and an inbox row keeps */
+	size_t len;
+	char *owned;      /* body, when it is the canonical form of a batch's member */
+	json_t *document; /* NULL when the body is not JSON */
+	json_t *keys;     /* the sender's DID document, once the sender is known */
+	struct exchange_partner partner;
+	const char *method; /* in document */
+	const struct exchange_inbox_handler *handler;
+};
+
+struct exchange_inbox_submission {
+	int batch, ordered, too_many;
+	size_t count;
+	struct checked *docs;
+	/* A partner found active in the write transaction: it stays so until its end. */
+	char active_partner[CV_UUID_STR];
+};
+
+/*
+ * Check c->document (parsed from c->body), in the order of inbox.h, up to
+ * its sender: what needs the registry. c->refused when it is refused;
+ * else c->keys holds the sender's keys for check_signed. An error when the
+ * registry could not be read.
+ */
+static int check_sender(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			struct sender *sender, struct checked *c)
+{
+	struct exchange_inbox_result *result = &c->result;
+	const json_t *document = c->document;
+	const char *id = json_string_value(json_object_get(document, "id"));
+	char did[EXCHANGE_DID_MAX];
+	int rc;
+
+	c->refused = 1;
+	if (!json_is_object(document))
+		return deny(result, EXCHANGE_INBOX_MALFORMED, NULL, "the body is not a JSON object"),
+		       CV_OK;
+	if (!id || !*id || strlen(id) > EXCHANGE_DOCUMENT_ID_MAX)
+		return deny(result, EXCHANGE_INBOX_MALFORMED, "id",
 			    "the document has no id (a string of 1 to %d characters, unique per "
 			    "sender: urn:uuid:...)",
-			    EXCHANGE_DOCUMENT_ID_MAX);
-		goto out;
-	}
+			    EXCHANGE_DOCUMENT_ID_MAX),
+		       CV_OK;
 	copy(result->document_id, sizeof(result->document_id), id);
-	if (!document_kind(document, ctx->handlers, &handler, result->kind)) {
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_MALFORMED, "type",
+	if (!document_kind(document, ctx->handlers, &c->handler, result->kind))
+		return deny(result, EXCHANGE_INBOX_MALFORMED, "type",
 			    "the document's type must be a type or a list of types (letters, "
 			    "digits, . _ -, at most %d each)",
-			    EXCHANGE_KIND_MAX);
-		goto out;
-	}
-	method = json_string_value(
+			    EXCHANGE_KIND_MAX),
+		       CV_OK;
+	c->method = json_string_value(
 		json_object_get(json_object_get(document, "proof"), "verificationMethod"));
-	if (!method || !method_did(method, did)) {
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_MALFORMED,
-			    "proof.verificationMethod",
-			    "the document has no proof with a verificationMethod DID#KEY: it must be "
-			    "signed by the sender (eddsa-jcs-2022)");
-		goto out;
-	}
-	rc = exchange_partner_load(conn, did, &partner);
-	if (rc == CV_ENOTFOUND || (rc == CV_OK && !partner.active)) {
-		if (rc == CV_OK)
-			copy(result->partner_id, sizeof(result->partner_id), partner.id);
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_UNKNOWN_SENDER,
-			    "proof.verificationMethod",
-			    rc == CV_OK ? "%.200s is an inactive partner of this node"
-					: "%.200s is not a partner of this node",
-			    did);
-		goto out;
-	}
+	if (!c->method || !method_did(c->method, did))
+		return deny(result, EXCHANGE_INBOX_MALFORMED, "proof.verificationMethod",
+			    "the document has no proof with a verificationMethod DID#KEY: it must "
+			    "be signed by the sender (eddsa-jcs-2022)"),
+		       CV_OK;
+	rc = sender_load(conn, did, sender);
 	if (rc)
-		goto out;
-	copy(result->partner_id, sizeof(result->partner_id), partner.id);
-	rc = verify(conn, &partner, document, &err);
+		return rc;
+	if (sender->rc == CV_ENOTFOUND || !sender->partner.active) {
+		if (sender->rc == CV_OK)
+			copy(result->partner_id, sizeof(result->partner_id), sender->partner.id);
+		return deny(result, EXCHANGE_INBOX_UNKNOWN_SENDER, "proof.verificationMethod",
+			    sender->rc == CV_OK ? "%.200s is an inactive partner of this node"
+						: "%.200s is not a partner of this node",
+			    did),
+		       CV_OK;
+	}
+	c->partner = sender->partner;
+	copy(result->partner_id, sizeof(result->partner_id), c->partner.id);
+	c->keys = json_incref(sender->did_document);
+	c->refused = 0;
+	return CV_OK;
+}
+
+/*
+ * The rest of the checks of a document that passed check_sender: its
+ * signature, then what the signed content says. No database: it may run
+ * on any thread (jansson counts references atomically; c is this
+ * thread's alone, c->keys only read). An error (CV_ENOMEM) when the check
+ * itself failed.
+ */
+static int check_signed(const struct exchange_inbox_context *ctx, struct checked *c)
+{
+	struct exchange_inbox_result *result = &c->result;
+	const json_t *document = c->document, *valid_until;
+	struct cv_error err;
+	int64_t until_ms;
+	int rc;
+
+	assert(!c->refused && c->keys);
+	cv_error_clear(&err);
+	c->refused = 1;
+	rc = verify(c->keys, document, &err);
 	if (rc) {
 		enum exchange_inbox_outcome outcome = rc == CV_ENOTFOUND
 							      ? EXCHANGE_INBOX_UNKNOWN_SENDER
@@ -339,45 +422,350 @@ int exchange_inbox_receive(struct store_conn *conn, const struct exchange_inbox_
 								       : EXCHANGE_INBOX_MALFORMED;
 
 		if (rc != CV_ENOTFOUND && rc != CV_EAUTH && rc != CV_EINVAL && rc != CV_EUNSUPPORTED)
-			goto out;
-		rc = refuse(conn, ctx, body, len, 1, result, outcome, err.field, "%s", err.message);
-		goto out;
+			return rc;
+		return deny(result, outcome, err.field, "%s", err.message), CV_OK;
 	}
 	valid_until = json_object_get(document, "validUntil");
 	if (valid_until && (!json_is_string(valid_until) ||
-			    cv_clock_parse_rfc3339(json_string_value(valid_until), &until_ms))) {
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_MALFORMED, "validUntil",
-			    "validUntil is not an RFC 3339 date and time");
-		goto out;
-	}
-	if (valid_until && until_ms < ctx->now_ms) {
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_EXPIRED, "validUntil",
-			    "the document expired at %.40s", json_string_value(valid_until));
-		goto out;
-	}
+			    cv_clock_parse_rfc3339(json_string_value(valid_until), &until_ms)))
+		return deny(result, EXCHANGE_INBOX_MALFORMED, "validUntil",
+			    "validUntil is not an RFC 3339 date and time"),
+		       CV_OK;
+	if (valid_until && until_ms < ctx->now_ms)
+		return deny(result, EXCHANGE_INBOX_EXPIRED, "validUntil",
+			    "the document expired at %.40s", json_string_value(valid_until)),
+		       CV_OK;
 	switch (addressed_to(json_object_get(document, "to"), ctx->node_did)) {
 	case 1: break;
 	case 0:
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_WRONG_AUDIENCE, "to",
+		return deny(result, EXCHANGE_INBOX_WRONG_AUDIENCE, "to",
 			    "the document is addressed to another node than %.200s",
-			    ctx->node_did ? ctx->node_did : "this one (which has no DID yet)");
-		goto out;
+			    ctx->node_did ? ctx->node_did : "this one (which has no DID yet)"),
+		       CV_OK;
 	default:
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_MALFORMED, "to",
-			    "to must be a DID or a list of DIDs");
-		goto out;
+		return deny(result, EXCHANGE_INBOX_MALFORMED, "to",
+			    "to must be a DID or a list of DIDs"),
+		       CV_OK;
+	}
+	c->refused = 0;
+	return CV_OK;
+}
+
+/* Both checks of one document, on the calling thread. */
+static int check_document(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			  struct checked *c)
+{
+	struct sender sender;
+	int rc;
+
+	memset(&sender, 0, sizeof(sender));
+	rc = check_sender(conn, ctx, &sender, c);
+	json_decref(sender.did_document);
+	return rc || c->refused ? rc : check_signed(ctx, c);
+}
+
+/* A share of a batch's signature checks: documents from, from + step, ... */
+struct verifier {
+	const struct exchange_inbox_context *ctx;
+	struct checked *docs;
+	size_t count, from, step;
+	int rc;
+	pthread_t thread;
+	int started;
+};
+
+static void *verify_share(void *arg)
+{
+	struct verifier *v = arg;
+
+	for (size_t i = v->from; i < v->count && !v->rc; i += v->step)
+		if (!v->docs[i].refused)
+			v->rc = check_signed(v->ctx, &v->docs[i]);
+	return NULL;
+}
+
+/*
+ * check_signed for each of the count documents that passed check_sender,
+ * on up to VERIFY_THREADS_MAX threads (this one included): the Ed25519
+ * checks of a batch are most of its cost and need nothing shared.
+ */
+static int verify_all(const struct exchange_inbox_context *ctx, struct checked *docs, size_t count)
+{
+	struct verifier v[VERIFY_THREADS_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = count / VERIFY_THREAD_MIN_DOCUMENTS;
+	int rc = CV_OK;
+
+	if (n > (size_t)(cpus > 0 ? cpus : 1))
+		n = (size_t)(cpus > 0 ? cpus : 1);
+	if (n > VERIFY_THREADS_MAX)
+		n = VERIFY_THREADS_MAX;
+	if (n < 1)
+		n = 1;
+	for (size_t t = 0; t < n; t++) {
+		v[t] = (struct verifier){ctx, docs, count, t, n, CV_OK, 0, 0};
+		/* The first share is this thread's; a thread that cannot start leaves its share here. */
+		if (t > 0)
+			v[t].started = pthread_create(&v[t].thread, NULL, verify_share, &v[t]) == 0;
+	}
+	for (size_t t = 0; t < n; t++)
+		if (!v[t].started)
+			verify_share(&v[t]);
+	for (size_t t = 0; t < n; t++) {
+		if (v[t].started)
+			pthread_join(v[t].thread, NULL);
+		if (!rc)
+			rc = v[t].rc;
+	}
+	return rc;
+}
+
+static struct exchange_inbox_submission *submission_new(size_t count)
+{
+	struct exchange_inbox_submission *s = cv_calloc(1, sizeof(*s));
+
+	if (s && !(s->docs = cv_calloc(count, sizeof(*s->docs)))) {
+		cv_free(s);
+		return NULL;
+	}
+	if (s)
+		s->count = count;
+	return s;
+}
+
+void exchange_inbox_submission_free(struct exchange_inbox_submission *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->count; i++) {
+		json_decref(s->docs[i].document);
+		json_decref(s->docs[i].keys);
+		cv_free(s->docs[i].owned);
+	}
+	cv_free(s->docs);
+	cv_free(s);
+}
+
+/* Is the parsed body a batch: an object with documents and no proof? */
+static int is_batch(const json_t *body)
+{
+	return json_is_object(body) && json_object_get(body, "documents") &&
+	       !json_object_get(body, "proof");
+}
+
+/* What is wrong with the batch as a whole, or NULL. */
+static const char *batch_fault(const json_t *body, const char **field, int *too_many)
+{
+	const json_t *documents = json_object_get(body, "documents"),
+		     *ordered = json_object_get(body, "ordered");
+
+	*field = "documents";
+	*too_many = 0;
+	if (!json_is_array(documents) || json_array_size(documents) == 0)
+		return "documents must be a list of 1 to " TEXT_OF(
+			EXCHANGE_INBOX_BATCH_MAX) " signed documents";
+	if (json_array_size(documents) > EXCHANGE_INBOX_BATCH_MAX) {
+		*too_many = 1;
+		return "a batch holds at most " TEXT_OF(
+			EXCHANGE_INBOX_BATCH_MAX) " documents: send the others in the next";
+	}
+	*field = "ordered";
+	if (ordered && !json_is_boolean(ordered))
+		return "ordered must be true or false";
+	return NULL;
+}
+
+/* Check each member of a well-formed batch, with its canonical form as its body. */
+static int check_batch(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+		       const json_t *documents, struct exchange_inbox_submission *s)
+{
+	char received_at[CV_RFC3339_MAX];
+	struct sender sender;
+	struct cv_buf text;
+	int rc = CV_OK;
+
+	memset(&sender, 0, sizeof(sender));
+	cv_buf_init(&text);
+	cv_clock_format_rfc3339_ms(ctx->now_ms, received_at, sizeof(received_at));
+	for (size_t i = 0; !rc && i < s->count; i++) {
+		struct checked *c = &s->docs[i];
+
+		memcpy(c->result.received_at, received_at, sizeof(received_at));
+		c->document = json_incref(json_array_get(documents, i));
+		c->parsed = 1;
+		/* What exchange_jcs_parse read always has a canonical form: no CV_EINVAL. */
+		rc = exchange_jcs_serialize(c->document, &text, NULL);
+		if (!rc && !(c->owned = cv_buf_detach(&text, &c->len)))
+			rc = CV_ENOMEM;
+		if (rc)
+			break;
+		c->body = c->owned;
+		rc = check_sender(conn, ctx, &sender, c);
+	}
+	cv_buf_release(&text);
+	json_decref(sender.did_document);
+	return rc ? rc : verify_all(ctx, s->docs, s->count);
+}
+
+int exchange_inbox_check(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			 const char *body, size_t len, struct exchange_inbox_submission **out)
+{
+	struct exchange_inbox_submission *s = NULL;
+	json_t *parsed = NULL;
+	struct cv_error err;
+	const char *fault = NULL, *field = NULL;
+	int too_many = 0, rc;
+
+	*out = NULL;
+	cv_error_clear(&err);
+	if (exchange_jcs_parse(body, len, "body", &parsed, &err) == CV_OK && is_batch(parsed)) {
+		fault = batch_fault(parsed, &field, &too_many);
+		if (!fault) {
+			s = submission_new(json_array_size(json_object_get(parsed, "documents")));
+			if (!s) {
+				json_decref(parsed);
+				return CV_ENOMEM;
+			}
+			s->batch = 1;
+			s->ordered = json_is_true(json_object_get(parsed, "ordered"));
+			rc = check_batch(conn, ctx, json_object_get(parsed, "documents"), s);
+			json_decref(parsed);
+			if (rc) {
+				exchange_inbox_submission_free(s);
+				return rc;
+			}
+			*out = s;
+			return CV_OK;
+		}
+	}
+	/* One document, or a body refused as a whole. */
+	if (!(s = submission_new(1))) {
+		json_decref(parsed);
+		return CV_ENOMEM;
+	}
+	s->docs[0].body = body;
+	s->docs[0].len = len;
+	s->docs[0].document = parsed;
+	s->docs[0].parsed = parsed != NULL;
+	cv_clock_format_rfc3339_ms(ctx->now_ms, s->docs[0].result.received_at,
+				   sizeof(s->docs[0].result.received_at));
+	rc = CV_OK;
+	if (!parsed) {
+		s->docs[0].refused = 1;
+		deny(&s->docs[0].result, EXCHANGE_INBOX_MALFORMED, NULL,
+		     "the body is not a JSON document: %s", err.message);
+	} else if (fault) {
+		s->docs[0].refused = 1;
+		s->too_many = too_many;
+		deny(&s->docs[0].result, EXCHANGE_INBOX_MALFORMED, field, "%s", fault);
+	} else {
+		rc = check_document(conn, ctx, &s->docs[0]);
+	}
+	if (rc) {
+		exchange_inbox_submission_free(s);
+		return rc;
+	}
+	*out = s;
+	return CV_OK;
+}
+
+int exchange_inbox_submission_is_batch(const struct exchange_inbox_submission *s)
+{
+	return s->batch;
+}
+
+int exchange_inbox_submission_ordered(const struct exchange_inbox_submission *s)
+{
+	return s->ordered;
+}
+
+int exchange_inbox_submission_too_many(const struct exchange_inbox_submission *s)
+{
+	return s->too_many;
+}
+
+size_t exchange_inbox_submission_count(const struct exchange_inbox_submission *s)
+{
+	return s->count;
+}
+
+const char *exchange_inbox_submission_document_id(const struct exchange_inbox_submission *s,
+						  size_t i)
+{
+	assert(i < s->count);
+	return s->docs[i].result.document_id[0] ? s->docs[i].result.document_id : NULL;
+}
+
+/* ---- settle: in the write transaction ------------------------------------------ */
+
+int exchange_inbox_settle(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			  struct exchange_inbox_submission *s, size_t i,
+			  struct exchange_inbox_result *result)
+{
+	struct checked *c = &s->docs[i];
+	struct exchange_partner now;
+	struct cv_error err;
+	int rc, refused, found;
+
+	assert(i < s->count);
+	*result = c->result;
+	if (c->refused)
+		return record_refusal(conn, ctx, c->body, c->len, c->parsed, result);
+	/* Checked outside this transaction: the partner may have been made inactive since. */
+	if (strcmp(s->active_partner, c->partner.id)) {
+		rc = exchange_partner_load(conn, c->partner.id, &now);
+		if (rc && rc != CV_ENOTFOUND)
+			return rc;
+		if (rc || !now.active) {
+			deny(result, EXCHANGE_INBOX_UNKNOWN_SENDER, "proof.verificationMethod",
+			     "%.200s is an inactive partner of this node", c->partner.did);
+			return record_refusal(conn, ctx, c->body, c->len, c->parsed, result);
+		}
+		memcpy(s->active_partner, c->partner.id, sizeof(s->active_partner));
 	}
 	rc = find_duplicate(conn, result, &found);
 	if (rc || found)
-		goto out;
-	rc = store_document(conn, ctx, &partner, document, method, body, len, handler, result,
-			    &refused, &err);
-	if (!rc && refused)
-		rc = refuse(conn, ctx, body, len, 1, result, EXCHANGE_INBOX_REJECTED, err.field,
-			    "%s", err.message[0] ? err.message : "the document was refused");
-	else if (!rc)
+		return rc;
+	cv_error_clear(&err);
+	rc = store_document(conn, ctx, &c->partner, c->document, c->method, c->body, c->len,
+			    c->handler, result, &refused, &err);
+	if (rc)
+		return rc;
+	if (!refused) {
 		result->outcome = EXCHANGE_INBOX_ACCEPTED;
-out:
-	json_decref(document);
+		return CV_OK;
+	}
+	deny(result, EXCHANGE_INBOX_REJECTED, err.field, "%s",
+	     err.message[0] ? err.message : "the document was refused");
+	return record_refusal(conn, ctx, c->body, c->len, c->parsed, result);
+}
+
+int exchange_inbox_receive(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			   const char *body, size_t len, struct exchange_inbox_result *result)
+{
+	struct exchange_inbox_submission *s = submission_new(1);
+	struct cv_error err;
+	int rc = CV_OK;
+
+	memset(result, 0, sizeof(*result));
+	if (!s)
+		return CV_ENOMEM;
+	/* One document, whatever its members: a batch is for exchange_inbox_check. */
+	s->docs[0].body = body;
+	s->docs[0].len = len;
+	cv_clock_format_rfc3339_ms(ctx->now_ms, s->docs[0].result.received_at,
+				   sizeof(s->docs[0].result.received_at));
+	cv_error_clear(&err);
+	if (exchange_jcs_parse(body, len, "body", &s->docs[0].document, &err)) {
+		s->docs[0].refused = 1;
+		deny(&s->docs[0].result, EXCHANGE_INBOX_MALFORMED, NULL,
+		     "the body is not a JSON document: %s", err.message);
+	} else {
+		s->docs[0].parsed = 1;
+		rc = check_document(conn, ctx, &s->docs[0]);
+	}
+	if (!rc)
+		rc = exchange_inbox_settle(conn, ctx, s, 0, result);
+	exchange_inbox_submission_free(s);
 	return rc;
 }

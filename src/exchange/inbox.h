@@ -31,8 +31,25 @@
  * tries again later. A document of a kind with no handler is stored as
  * received.
  *
+ * Batches. A sender with many documents for this node (an initial load of
+ * 20,000 AEO credentials) posts them together: {"documents": [DOCUMENT,
+ * ...], "ordered": true} — a JSON object with a "documents" member and no
+ * proof, at most EXCHANGE_INBOX_BATCH_MAX documents. Each is checked as if
+ * posted alone and settled in its own savepoint, in order, and gets its own
+ * outcome; the batch is one transaction (one fsync). "ordered" (default
+ * false) says the documents depend on their order: the first refused one
+ * ends the batch, the ones after it are left unsettled (skipped) and the
+ * sender sends them again after it, as it would have one at a time.
+ *
+ * Two steps. exchange_inbox_check() does what needs no writer — parsing,
+ * the registry lookups, the signatures (~150 µs a document) — on any
+ * connection, outside a transaction; exchange_inbox_settle() then records
+ * each document's outcome in the write transaction, checking again that
+ * its sender is still an active partner. exchange_inbox_receive() is both
+ * for one document.
+ *
  * Thread-safe as far as the store is: use the calling thread's connection,
- * inside a write transaction.
+ * inside a write transaction (settle, receive).
  */
 #ifndef CV_EXCHANGE_INBOX_H
 #define CV_EXCHANGE_INBOX_H
@@ -114,5 +131,47 @@ struct exchange_inbox_result {
  */
 int exchange_inbox_receive(struct store_conn *conn, const struct exchange_inbox_context *ctx,
 			   const char *body, size_t len, struct exchange_inbox_result *result);
+
+/* Most documents in one batch: a sender with more sends several batches. */
+#define EXCHANGE_INBOX_BATCH_MAX 500
+
+/* A body checked by exchange_inbox_check(), waiting to be settled. */
+struct exchange_inbox_submission;
+
+/*
+ * Check the len bytes of body (kept, not copied: they must outlive the
+ * submission) without writing: a single document, or a batch of them (see
+ * above). A batch that is not one (documents not a list of 1 to
+ * EXCHANGE_INBOX_BATCH_MAX, ordered not true or false) is one malformed
+ * submission, refused as a whole. *out is the submission (free it with
+ * exchange_inbox_submission_free) when CV_OK; an error (CV_EDB, CV_ENOMEM)
+ * when the registry could not be read: answer 5xx, the sender tries again.
+ */
+int exchange_inbox_check(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			 const char *body, size_t len, struct exchange_inbox_submission **out);
+
+/* Is it a batch (answered with one receipt per document)? */
+int exchange_inbox_submission_is_batch(const struct exchange_inbox_submission *s);
+/* Does a refused document end it (a batch sent with "ordered": true)? */
+int exchange_inbox_submission_ordered(const struct exchange_inbox_submission *s);
+/* Was it refused for holding more than EXCHANGE_INBOX_BATCH_MAX documents? */
+int exchange_inbox_submission_too_many(const struct exchange_inbox_submission *s);
+/* Its documents: 1 unless a batch. */
+size_t exchange_inbox_submission_count(const struct exchange_inbox_submission *s);
+/* The id of its document i, NULL when it has none. */
+const char *exchange_inbox_submission_document_id(const struct exchange_inbox_submission *s,
+						  size_t i);
+
+/*
+ * Settle document i of s in the caller's write transaction, as
+ * exchange_inbox_receive does (same outcomes, same rows, same errors).
+ * Settle them in order; each once.
+ */
+int exchange_inbox_settle(struct store_conn *conn, const struct exchange_inbox_context *ctx,
+			  struct exchange_inbox_submission *s, size_t i,
+			  struct exchange_inbox_result *result);
+
+/* NULL is a no-op. */
+void exchange_inbox_submission_free(struct exchange_inbox_submission *s);
 
 #endif

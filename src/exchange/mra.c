@@ -144,8 +144,9 @@ int exchange_mra_announce(struct store_conn *conn, const struct exchange_mra_con
 	return rc;
 }
 
-int exchange_mra_sync(struct store_conn *conn, const struct exchange_mra_context *ctx,
-		      const char *partner_id, int *queued, struct cv_error *err)
+int exchange_mra_sync_part(struct store_conn *conn, const struct exchange_mra_context *ctx,
+			   const char *partner_id, char after[EXCHANGE_MRA_CURSOR_MAX], int limit,
+			   int *queued, int *more, struct cv_error *err)
 {
 	struct store_stmt *stmt;
 	json_t *ids = json_array();
@@ -153,21 +154,31 @@ int exchange_mra_sync(struct store_conn *conn, const struct exchange_mra_context
 	json_t *v;
 	int rc = store_prepare(conn,
 			       "SELECT id FROM aeo_authorizations WHERE consent_mra = 1"
-			       " AND status IN ('valid', 'suspended') ORDER BY id",
+			       " AND status IN ('valid', 'suspended') AND id > $1 ORDER BY id LIMIT $2",
 			       &stmt);
 
 	*queued = 0;
+	*more = 0;
+	if (!ids)
+		rc = rc ? rc : CV_ENOMEM;
+	if (!rc)
+		rc = store_bindf(stmt, "ti", after, (int64_t)limit);
 	/* Collect first: announcing runs other statements on this connection. */
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
-		json_array_append_new(ids, json_string(store_col_text(stmt, 0)));
-		rc = CV_OK;
-	}
-	if (rc < 0) {
-		store_finish(stmt);
-		json_decref(ids);
-		return rc;
+		const char *id = store_col_text(stmt, 0);
+
+		rc = strlen(id) < EXCHANGE_MRA_CURSOR_MAX ? CV_OK : CV_EINVAL;
+		if (!rc && json_array_append_new(ids, json_string(id)))
+			rc = CV_ENOMEM;
 	}
 	store_finish(stmt);
+	if (rc < 0) {
+		json_decref(ids);
+		return rc == CV_EINVAL ? cv_error_set(err, rc, "authorization",
+						      "an authorization id is longer than %d bytes",
+						      EXCHANGE_MRA_CURSOR_MAX - 1)
+				       : rc;
+	}
 	rc = CV_OK;
 	json_array_foreach(ids, i, v) {
 		int one = 0;
@@ -181,7 +192,27 @@ int exchange_mra_sync(struct store_conn *conn, const struct exchange_mra_context
 			break;
 		*queued += one;
 	}
+	if (!rc && json_array_size(ids)) {
+		snprintf(after, EXCHANGE_MRA_CURSOR_MAX, "%s",
+			 json_string_value(json_array_get(ids, json_array_size(ids) - 1)));
+		*more = json_array_size(ids) == (size_t)limit;
+	}
 	json_decref(ids);
+	return rc;
+}
+
+int exchange_mra_sync(struct store_conn *conn, const struct exchange_mra_context *ctx,
+		      const char *partner_id, int *queued, struct cv_error *err)
+{
+	char after[EXCHANGE_MRA_CURSOR_MAX] = "";
+	int more = 1, part, rc = CV_OK;
+
+	*queued = 0;
+	while (!rc && more) {
+		rc = exchange_mra_sync_part(conn, ctx, partner_id, after, EXCHANGE_MRA_SYNC_PART,
+					    &part, &more, err);
+		*queued += part;
+	}
 	return rc;
 }
 

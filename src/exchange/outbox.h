@@ -20,10 +20,20 @@
  *   - a document still not taken exchange_fail_after seconds after it was
  *     queued is failed, with the last error.
  *
+ * Batches. A partner's due documents go EXCHANGE_BATCH_MAX at a time in
+ * one POST ({"ordered": true, "documents": [...]}, see inbox.h), and each
+ * receipt of the answer is read as the answer to that document alone would
+ * be: acknowledged, or refused (a failed attempt, as above, which holds
+ * the partner's later documents back: an ordered batch leaves them
+ * unsettled at the partner, "skipped", and they are sent again after it).
+ * A partner that answers a batch with a 4xx, or a 2xx without a receipt
+ * per document, does not take batches: its documents go one per POST, and
+ * the policy's memory keeps it so for EXCHANGE_BATCH_RETRY_S.
+ *
  * Volume: an initial load of ~20,000 AEO credentials to one partner, tens
  * of documents a minute after that. A round takes up to EXCHANGE_ROUND_MAX
- * documents, sends them over one reused connection per partner, and
- * records their states in one transaction.
+ * documents per partner, sends them over one reused connection, and
+ * records their states in one transaction per partner.
  *
  * Thread-safe as far as the store is: use the calling thread's connection.
  */
@@ -37,8 +47,16 @@
 
 #include <jansson.h>
 
-/* Documents one delivery round takes at most. */
-#define EXCHANGE_ROUND_MAX 200
+/* Documents one delivery round takes at most, per partner. */
+#define EXCHANGE_ROUND_MAX 2000
+/* Documents in one POST at most: what a caravan inbox takes in a batch. */
+#define EXCHANGE_BATCH_MAX EXCHANGE_INBOX_BATCH_MAX
+/* Bytes of documents in one POST at most: well within a node's max_body (16 MiB). */
+#define EXCHANGE_BATCH_BYTES_MAX (4 * 1024 * 1024)
+/* How long a partner that did not take a batch gets one document per POST. */
+#define EXCHANGE_BATCH_RETRY_S 3600
+/* Partners a worker's memory holds. */
+#define EXCHANGE_MEMORY_PARTNERS 16
 
 /*
  * Queue document (a JSON object without a proof) for the partner
@@ -54,19 +72,36 @@ int exchange_outbox_queue(struct store_conn *conn, const struct exchange_node *n
 			  const char *partner_id, const char *kind, const json_t *document,
 			  char message_id[CV_UUID_STR], struct cv_error *err);
 
+/*
+ * What a worker learns across rounds: the partners that did not take a
+ * batch, and until when they get one document per POST. Caller-owned,
+ * zeroed before the first round; one worker's.
+ */
+struct exchange_delivery_memory {
+	struct {
+		char partner_id[CV_UUID_STR];
+		int64_t until_ms;
+	} single[EXCHANGE_MEMORY_PARTNERS];
+};
+
 /* How the worker delivers: from the configuration. */
 struct exchange_delivery_policy {
 	int backoff_max; /* seconds between two attempts, at most */
 	int fail_after;  /* seconds after queueing when a document is failed */
 	int timeout_ms;  /* one attempt, connection included */
-	/* Asked between documents: a non-zero answer ends the round early (shutdown). */
+	/* Asked between POSTs: a non-zero answer ends the round early (shutdown). */
 	int (*stopping)(void *ctx);
 	void *stopping_ctx;
+	/* Documents in one POST at most: 0 for EXCHANGE_BATCH_MAX, 1 for one at a time. */
+	int batch_max;
+	/* NULL: a partner that does not take batches is found out again each round. */
+	struct exchange_delivery_memory *memory;
 };
 
 struct exchange_delivery_counts {
 	size_t attempted, acknowledged, delivered, retrying, failed;
-	int full; /* the round took EXCHANGE_ROUND_MAX: more may be due at once */
+	size_t posts; /* HTTP requests made */
+	int full;     /* a partner had EXCHANGE_ROUND_MAX due: more may be due at once */
 };
 
 /*

@@ -332,3 +332,187 @@ Test(inbox_api, a_document_sent_to_a_partner_that_is_down_waits_with_its_reason)
 	cr_assert_eq(test_cli(args, NULL, &out), 2, "%s", out);
 	free(out);
 }
+
+/* POST {"documents": [texts...], "ordered": ordered} (ordered < 0: absent). */
+static long deliver_batch(const char *const *texts, size_t n, int ordered, struct test_response *r)
+{
+	struct cv_buf body;
+	long status;
+
+	cv_buf_init(&body);
+	cr_assert_eq(cv_buf_adds(&body, "{\"documents\": ["), CV_OK);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(cv_buf_addf(&body, "%s%s", i ? ", " : "", texts[i]), CV_OK);
+	cr_assert_eq(cv_buf_addf(&body, "]%s}",
+				 ordered < 0 ? ""
+				 : ordered   ? ", \"ordered\": true"
+					     : ", \"ordered\": false"),
+		     CV_OK);
+	status = deliver(cv_buf_str(&body), r);
+	cv_buf_release(&body);
+	return status;
+}
+
+/* How many rows sql counts in the server's database. */
+static long long count_rows(const char *sql)
+{
+	struct store *store;
+	struct store_conn *conn;
+	struct store_stmt *stmt;
+	long long n;
+
+	cr_assert_eq(store_open(srv.db_url, &store, NULL), CV_OK);
+	cr_assert_eq(store_conn(store, &conn, NULL), CV_OK);
+	cr_assert_eq(store_query_row(conn, &stmt, sql, ""), CV_OK, "%s", sql);
+	n = store_col_int64(stmt, 0);
+	store_finish(stmt);
+	store_close(store);
+	return n;
+}
+
+static const json_t *receipt(const struct test_response *r, size_t i)
+{
+	return json_array_get(json_object_get(r->json, "receipts"), i);
+}
+
+static const char *refusal_reason(const json_t *receipt)
+{
+	return str(json_object_get(receipt, "problem"), "reason");
+}
+
+Test(inbox_api, a_batch_is_settled_document_by_document_with_a_receipt_each)
+{
+	struct test_response r;
+	char *good = signed_doc("urn:uuid:b1", PARTNER "#key-1", NULL),
+	     *bad = signed_doc("urn:uuid:b2", PARTNER "#key-1", NULL),
+	     *other = signed_doc("urn:uuid:b3", PARTNER "#key-1",
+				 json_pack("{s:[s, s]}", "type", "VerifiableCredential",
+					   "AdvanceCargoTest")),
+	     *aeo = signed_doc("urn:uuid:b4", PARTNER "#key-1",
+			       json_pack("{s:[s, s]}", "type", "VerifiableCredential",
+					 "AEOStatusCredential"));
+	const char *batch[] = {good, bad, other, good, aeo, "5"};
+	long long audit_before;
+
+	register_partner();
+	bad[strstr(bad, "\"hello\":\"KZ\"") - bad + 10] = 'X'; /* altered on the way */
+	audit_before = count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'exchange.receive'");
+	cr_assert_eq(deliver_batch(batch, 6, -1, &r), 200, "%s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "receipts")), 6, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 0), "acknowledged")), "%s", r.body);
+	cr_assert_str_eq(str(receipt(&r, 0), "id"), "urn:uuid:b1");
+	cr_assert(json_is_false(json_object_get(receipt(&r, 0), "duplicate")));
+	/* The altered one is refused; the others are not held back by it. */
+	cr_assert(json_is_false(json_object_get(receipt(&r, 1), "acknowledged")), "%s", r.body);
+	cr_assert_str_eq(str(receipt(&r, 1), "id"), "urn:uuid:b2");
+	cr_assert_str_eq(refusal_reason(receipt(&r, 1)), "bad_signature", "%s", r.body);
+	cr_assert_eq(json_integer_value(
+			     json_object_get(json_object_get(receipt(&r, 1), "problem"), "status")),
+		     403);
+	cr_assert(json_is_string(
+		json_object_get(json_object_get(receipt(&r, 1), "problem"), "refusal")));
+	cr_assert(json_is_true(json_object_get(receipt(&r, 2), "acknowledged")), "%s", r.body);
+	/* The same document twice in one batch: the second is a duplicate. */
+	cr_assert(json_is_true(json_object_get(receipt(&r, 3), "duplicate")), "%s", r.body);
+	cr_assert_str_eq(str(receipt(&r, 3), "message"), str(receipt(&r, 0), "message"));
+	/* A kind whose handler refuses it (no MRA with UZ): rejected, with the handler's reason. */
+	cr_assert_str_eq(refusal_reason(receipt(&r, 4)), "rejected", "%s", r.body);
+	cr_assert_str_eq(refusal_reason(receipt(&r, 5)), "malformed", "%s", r.body);
+	cr_assert(json_is_null(json_object_get(receipt(&r, 5), "id")), "%s", r.body);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "accepted")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "duplicates")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "refused")), 3);
+	test_response_free(&r);
+
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_inbox"), 2);
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_refusals"), 3);
+	cr_assert_eq(count_rows(
+			     "SELECT COUNT(*) FROM exchange_refusals WHERE reason ="
+			     " 'bad_signature' AND document_id = 'urn:uuid:b2' AND body LIKE '%KX%'"),
+		     1, "the refused document is recorded as it came");
+	/* An audit row per document, and one for the batch. */
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'exchange.receive'") -
+			     audit_before,
+		     7);
+	cr_assert_eq(count_rows(
+			     "SELECT COUNT(*) FROM audit_log WHERE entity_type = 'exchange_batch'"),
+		     1);
+
+	/* Sent again, whole: the accepted ones are duplicates, nothing is applied twice. */
+	cr_assert_eq(deliver_batch(batch, 6, -1, &r), 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 0), "duplicate")), "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 2), "duplicate")), "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_inbox"), 2);
+	free(good);
+	free(bad);
+	free(other);
+	free(aeo);
+}
+
+Test(inbox_api, an_ordered_batch_ends_at_its_first_refusal)
+{
+	struct test_response r;
+	char *first = signed_doc("urn:uuid:o1", PARTNER "#key-1", NULL),
+	     *refused = signed_doc("urn:uuid:o2", PARTNER "#key-1",
+				   json_pack("{s:s}", "validUntil", "2025-12-31T23:59:59Z")),
+	     *third = signed_doc("urn:uuid:o3", PARTNER "#key-1", NULL);
+	const char *batch[] = {first, refused, third};
+
+	register_partner();
+	cr_assert_eq(deliver_batch(batch, 3, 1, &r), 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 0), "acknowledged")), "%s", r.body);
+	cr_assert_str_eq(refusal_reason(receipt(&r, 1)), "expired", "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 2), "skipped")), "%s", r.body);
+	cr_assert_str_eq(str(receipt(&r, 2), "id"), "urn:uuid:o3");
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "skipped")), 1);
+	test_response_free(&r);
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_inbox"), 1, "the third is not taken");
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_refusals"), 1, "nor refused");
+
+	/* Not ordered: the third is taken. */
+	cr_assert_eq(deliver_batch(batch, 3, 0, &r), 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 0), "duplicate")), "%s", r.body);
+	cr_assert_str_eq(refusal_reason(receipt(&r, 1)), "expired", "%s", r.body);
+	cr_assert(json_is_true(json_object_get(receipt(&r, 2), "acknowledged")), "%s", r.body);
+	test_response_free(&r);
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_inbox"), 2);
+	free(first);
+	free(refused);
+	free(third);
+}
+
+Test(inbox_api, a_batch_that_is_not_one_is_refused_whole_and_recorded)
+{
+	struct test_response r;
+	struct cv_buf many;
+	char *doc = signed_doc("urn:uuid:w1", PARTNER "#key-1", NULL), body[8192];
+
+	register_partner();
+	assert_refused("{\"documents\": 5}", 422, "malformed", "documents");
+	assert_refused("{\"documents\": {}}", 422, "malformed", "documents");
+	assert_refused("{\"documents\": []}", 422, "malformed", "documents");
+	snprintf(body, sizeof(body), "{\"documents\": [%s], \"ordered\": \"yes\"}", doc);
+	assert_refused(body, 422, "malformed", "ordered");
+	/* A JSON array is no batch: one document that is not an object. */
+	snprintf(body, sizeof(body), "[%s]", doc);
+	assert_refused(body, 400, "malformed", NULL);
+	assert_refused("{\"documents\": [", 400, "malformed", NULL);
+	/* More than the inbox takes in one: 413, send fewer. */
+	cv_buf_init(&many);
+	cr_assert_eq(cv_buf_adds(&many, "{\"documents\": [{}"), CV_OK);
+	for (int i = 1; i <= 500; i++)
+		cr_assert_eq(cv_buf_adds(&many, ", {}"), CV_OK);
+	cr_assert_eq(cv_buf_adds(&many, "]}"), CV_OK);
+	assert_refused(cv_buf_str(&many), 413, "malformed", "documents");
+	cv_buf_release(&many);
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_refusals"), 7, "each recorded");
+	cr_assert_eq(count_rows("SELECT COUNT(*) FROM exchange_inbox"), 0, "nothing taken");
+	/* A proof makes it a document, even with a documents member. */
+	free(doc);
+	doc = signed_doc("urn:uuid:w2", PARTNER "#key-1", json_pack("{s:[]}", "documents"));
+	cr_assert_eq(deliver(doc, &r), 200, "%s", r.body);
+	cr_assert_str_eq(str(r.json, "id"), "urn:uuid:w2", "%s", r.body);
+	test_response_free(&r);
+	free(doc);
+}

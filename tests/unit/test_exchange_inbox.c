@@ -322,3 +322,123 @@ Test(inbox, a_handler_that_refuses_takes_its_writes_and_the_document_back)
 		     0);
 	free(doc);
 }
+
+/* {"documents": [texts...]} (free it). */
+static char *batch_of(char *const *texts, size_t n, int ordered)
+{
+	struct cv_buf b;
+	char *out;
+
+	cv_buf_init(&b);
+	cr_assert_eq(cv_buf_adds(&b, "{\"documents\": ["), CV_OK);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(cv_buf_addf(&b, "%s%s", i ? "," : "", texts[i]), CV_OK);
+	cr_assert_eq(cv_buf_addf(&b, "], \"ordered\": %s}", ordered ? "true" : "false"), CV_OK);
+	out = strdup(cv_buf_str(&b));
+	cv_buf_release(&b);
+	return out;
+}
+
+/* Check text outside a transaction, then settle each document in one, as the API does. */
+static size_t receive_all(const char *text, struct exchange_inbox_result *results, size_t max)
+{
+	struct exchange_inbox_context ctx = {NODE_DID, "192.0.2.7", handlers, cv_clock_now_ms()};
+	struct exchange_inbox_submission *s;
+	size_t n;
+
+	cr_assert_eq(exchange_inbox_check(conn, &ctx, text, strlen(text), &s), CV_OK);
+	n = exchange_inbox_submission_count(s);
+	cr_assert_leq(n, max);
+	cr_assert_eq(store_begin(conn), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(exchange_inbox_settle(conn, &ctx, s, i, &results[i]), CV_OK);
+	cr_assert_eq(store_commit(conn), 0);
+	exchange_inbox_submission_free(s);
+	return n;
+}
+
+Test(inbox, a_batch_is_checked_first_then_settled_in_order_each_on_its_own)
+{
+	struct exchange_inbox_result r[4];
+	char *docs[4] = {signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b1", "Effect",
+				    NULL),
+			 signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b2", "Effect",
+				    json_pack("{s:{s:s}}", "credentialSubject", "what", "refuse")),
+			 signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:b3", "Effect",
+				    NULL),
+			 NULL};
+	char *batch;
+
+	docs[3] = docs[0];
+	batch = batch_of(docs, 4, 0);
+	cr_assert_eq(receive_all(batch, r, 4), 4);
+	cr_assert_eq(r[0].outcome, EXCHANGE_INBOX_ACCEPTED, "%s", r[0].detail);
+	cr_assert_eq(r[1].outcome, EXCHANGE_INBOX_REJECTED, "%s", r[1].detail);
+	cr_assert_str_eq(r[1].field, "credentialSubject.what");
+	cr_assert_eq(r[2].outcome, EXCHANGE_INBOX_ACCEPTED, "%s", r[2].detail);
+	cr_assert_eq(r[3].outcome, EXCHANGE_INBOX_DUPLICATE);
+	cr_assert_str_eq(r[3].id, r[0].id);
+	cr_assert_eq(count("SELECT COUNT(*) FROM effects"), 2, "the refused one's writes undone");
+	cr_assert_eq(count("SELECT COUNT(*) FROM exchange_inbox"), 2);
+	cr_assert_eq(count("SELECT COUNT(*) FROM exchange_refusals WHERE reason = 'rejected'"
+			   " AND document_id = 'urn:uuid:b2'"),
+		     1);
+	/* Stored as its canonical form: what the partner signed, verifiable again. */
+	cr_assert_eq(count("SELECT COUNT(*) FROM exchange_inbox WHERE body LIKE '{\"@context\":%'"),
+		     2);
+	free(batch);
+	for (int i = 0; i < 3; i++)
+		free(docs[i]);
+}
+
+Test(inbox, a_partner_made_inactive_between_check_and_settle_is_an_unknown_sender)
+{
+	struct exchange_inbox_context ctx = {NODE_DID, "192.0.2.7", handlers, cv_clock_now_ms()};
+	struct exchange_inbox_submission *s;
+	struct exchange_inbox_result r;
+	char *doc = signed_doc(&partner_key, PARTNER_DID "#key-1", "urn:uuid:late", "Effect", NULL);
+
+	cr_assert_eq(exchange_inbox_check(conn, &ctx, doc, strlen(doc), &s), CV_OK);
+	cr_assert_not(exchange_inbox_submission_is_batch(s));
+	cr_assert_eq(store_execf(conn, NULL, "UPDATE exchange_partners SET status = 'inactive'", ""),
+		     0);
+	cr_assert_eq(store_begin(conn), 0);
+	cr_assert_eq(exchange_inbox_settle(conn, &ctx, s, 0, &r), CV_OK);
+	cr_assert_eq(store_commit(conn), 0);
+	cr_assert_eq(r.outcome, EXCHANGE_INBOX_UNKNOWN_SENDER, "%s", r.detail);
+	cr_assert_eq(count("SELECT COUNT(*) FROM effects"), 0);
+	cr_assert_eq(count("SELECT COUNT(*) FROM exchange_refusals"), 1);
+	exchange_inbox_submission_free(s);
+	free(doc);
+}
+
+Test(inbox, a_large_batch_checked_on_several_threads_gives_each_document_its_own_outcome)
+{
+	enum { N = 240 };
+	static struct exchange_inbox_result r[N];
+	char *docs[N], id[32], *batch;
+	int accepted = 0;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:many-%d", i);
+		/* Every seventh signed by a key the partner does not hold. */
+		docs[i] = signed_doc(i % 7 == 3 ? &stranger_key : &partner_key,
+				     PARTNER_DID "#key-1", id, "Effect", NULL);
+	}
+	batch = batch_of(docs, N, 0);
+	cr_assert_eq(receive_all(batch, r, N), N);
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:many-%d", i);
+		cr_assert_str_eq(r[i].document_id, id, "in order");
+		cr_assert_eq(r[i].outcome,
+			     i % 7 == 3 ? EXCHANGE_INBOX_BAD_SIGNATURE : EXCHANGE_INBOX_ACCEPTED,
+			     "document %d: %s", i, r[i].detail);
+		accepted += r[i].outcome == EXCHANGE_INBOX_ACCEPTED;
+	}
+	cr_assert_eq(count("SELECT COUNT(*) FROM effects"), accepted);
+	cr_assert_eq(count("SELECT COUNT(*) FROM exchange_refusals WHERE reason = 'bad_signature'"),
+		     N - accepted);
+	free(batch);
+	for (int i = 0; i < N; i++)
+		free(docs[i]);
+}

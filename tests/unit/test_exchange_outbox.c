@@ -29,12 +29,19 @@ static struct exchange_node *node;
 static char partner_id[CV_UUID_STR];
 static int port;
 
-/* What the receiver answers, and what it got. */
-enum answer { ACKNOWLEDGE, BARE_OK, REFUSE };
+/*
+ * What the receiver answers, and what it got. ACKNOWLEDGE, BARE_OK and
+ * REFUSE answer every document (a batch's with one receipt each, as
+ * caravan does); OLD_RECEIVER refuses a batch as a receiver that does not
+ * know them does (422: no id); REFUSE_SECOND refuses the second document
+ * of a batch and skips the rest (an ordered batch); DOWN_FOR_BATCHES
+ * answers a batch 503.
+ */
+enum answer { ACKNOWLEDGE, BARE_OK, REFUSE, OLD_RECEIVER, REFUSE_SECOND, DOWN_FOR_BATCHES };
 static struct {
 	pthread_mutex_t lock;
 	enum answer answer;
-	int count;
+	int count, posts, batches;
 	char ids[64][64];
 } got = {PTHREAD_MUTEX_INITIALIZER};
 
@@ -113,6 +120,64 @@ struct upload {
 	size_t len;
 };
 
+/* Note a document's id as received. */
+static void got_id(const json_t *doc)
+{
+	if (got.count < 64)
+		snprintf(got.ids[got.count++], 64, "%s",
+			 json_string_value(json_object_get(doc, "id")));
+}
+
+/* The answer to a batch (documents, an array): status and body. */
+static int answer_batch(const json_t *documents, char **answer)
+{
+	json_t *receipts, *doc;
+	size_t i;
+	char *text;
+
+	if (got.answer == OLD_RECEIVER || got.answer == DOWN_FOR_BATCHES) {
+		*answer = strdup(got.answer == OLD_RECEIVER
+					 ? "{\"status\": 422, \"detail\": \"the document has no id\"}"
+					 : "{\"status\": 503, \"detail\": \"try later\"}");
+		return got.answer == OLD_RECEIVER ? 422 : 503;
+	}
+	receipts = json_array();
+	json_array_foreach(documents, i, doc) {
+		const char *id = json_string_value(json_object_get(doc, "id"));
+
+		if (got.answer == REFUSE_SECOND && i == 1) {
+			json_array_append_new(receipts,
+					      json_pack("{s:b, s:s, s:{s:i, s:s, s:s}}",
+							"acknowledged", 0, "id", id, "problem",
+							"status", 422, "reason", "rejected",
+							"detail", "not this one"));
+		} else if (got.answer == REFUSE_SECOND && i > 1) {
+			json_array_append_new(receipts, json_pack("{s:b, s:s, s:b}", "acknowledged",
+								  0, "id", id, "skipped", 1));
+		} else {
+			got_id(doc);
+			json_array_append_new(receipts,
+					      json_pack("{s:b, s:s}", "acknowledged", 1, "id", id));
+		}
+	}
+	doc = json_pack("{s:o}", "receipts", receipts);
+	text = json_dumps(doc, 0);
+	json_decref(doc);
+	*answer = text;
+	return 200;
+}
+
+/* The acknowledgement of one document (free it). */
+static char *receipt_of(const json_t *doc)
+{
+	json_t *receipt = json_pack("{s:b, s:s?}", "acknowledged", 1, "id",
+				    json_string_value(json_object_get(doc, "id")));
+	char *text = json_dumps(receipt, 0);
+
+	json_decref(receipt);
+	return text;
+}
+
 static enum MHD_Result receive(void *ctx, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version, const char *data,
 			       size_t *size, void **state)
@@ -120,7 +185,7 @@ static enum MHD_Result receive(void *ctx, struct MHD_Connection *c, const char *
 	struct upload *u = *state;
 	struct MHD_Response *r;
 	enum MHD_Result ok;
-	char answer[256];
+	char *answer;
 	json_t *doc;
 	int status = 200;
 
@@ -142,25 +207,28 @@ static enum MHD_Result receive(void *ctx, struct MHD_Connection *c, const char *
 	}
 	doc = json_loads(u->body ? u->body : "", 0, NULL);
 	pthread_mutex_lock(&got.lock);
-	if (got.count < 64)
-		snprintf(got.ids[got.count++], 64, "%s",
-			 json_string_value(json_object_get(doc, "id")));
-	if (got.answer == ACKNOWLEDGE)
-		snprintf(answer, sizeof(answer), "{\"acknowledged\": true, \"id\": \"%s\"}",
-			 json_string_value(json_object_get(doc, "id")));
-	else if (got.answer == BARE_OK)
-		snprintf(answer, sizeof(answer), "ok");
-	else
-		snprintf(answer, sizeof(answer),
-			 "{\"status\": 403, \"detail\": \"unknown sender\"}");
-	if (got.answer == REFUSE)
-		status = 403;
+	got.posts++;
+	if (json_is_array(json_object_get(doc, "documents")) &&
+	    (got.answer == ACKNOWLEDGE || got.answer >= OLD_RECEIVER)) {
+		got.batches++;
+		status = answer_batch(json_object_get(doc, "documents"), &answer);
+	} else {
+		got_id(doc);
+		if (got.answer == BARE_OK)
+			answer = strdup("ok");
+		else if (got.answer == REFUSE)
+			answer = strdup("{\"status\": 403, \"detail\": \"unknown sender\"}");
+		else
+			answer = receipt_of(doc);
+		if (got.answer == REFUSE)
+			status = 403;
+	}
 	pthread_mutex_unlock(&got.lock);
 	json_decref(doc);
 	free(u->body);
 	free(u);
 	*state = NULL;
-	r = MHD_create_response_from_buffer(strlen(answer), answer, MHD_RESPMEM_MUST_COPY);
+	r = MHD_create_response_from_buffer(strlen(answer), answer, MHD_RESPMEM_MUST_FREE);
 	ok = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -396,5 +464,152 @@ Test(outbox, a_document_not_taken_in_time_is_failed_and_holds_nothing_back)
 			 "gave up"),
 		  "%s", error);
 	cr_assert_str_eq(got.ids[0], "urn:uuid:i");
+	MHD_stop_daemon(partner);
+}
+
+/* The states of the documents ids, n of them, joined by spaces. */
+static const char *states(char ids[][CV_UUID_STR], int n, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		char state[32];
+
+		column("SELECT state FROM exchange_outbox WHERE id = $1", ids[i], state,
+		       sizeof(state));
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", state);
+	}
+	return out;
+}
+
+Test(outbox, a_partner_that_takes_batches_gets_them_in_order_one_receipt_each)
+{
+	static const struct exchange_delivery_policy pairs = {1, 3600, 2000, NULL, NULL, 2, NULL};
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner = partner_up(ACKNOWLEDGE);
+	char ids[5][CV_UUID_STR], id[32], out[256];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:batch-%d", i);
+		cr_assert_eq(queue(partner_id, "ExchangeTest", document(id), ids[i], NULL), CV_OK);
+	}
+	cr_assert_eq(exchange_outbox_deliver(conn, &pairs, &counts), CV_OK);
+	cr_assert_eq(counts.acknowledged, 5);
+	cr_assert_eq(counts.posts, 3, "two, two and one: %zu", counts.posts);
+	cr_assert_eq(got.batches, 2);
+	cr_assert_eq(got.count, 5);
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:batch-%d", i);
+		cr_assert_str_eq(got.ids[i], id, "in order");
+	}
+	cr_assert_str_eq(states(ids, 5, out, sizeof(out)),
+			 "acknowledged acknowledged acknowledged acknowledged acknowledged");
+	deliver(&counts);
+	cr_assert_eq(counts.attempted, 0, "nothing is sent twice");
+	MHD_stop_daemon(partner);
+}
+
+Test(outbox, a_refusal_in_a_batch_is_retried_with_its_reason_and_holds_the_later_ones)
+{
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner = partner_up(REFUSE_SECOND);
+	char ids[4][CV_UUID_STR], id[32], out[256], error[256];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:held-%d", i);
+		cr_assert_eq(queue(partner_id, "ExchangeTest", document(id), ids[i], NULL), CV_OK);
+	}
+	deliver(&counts);
+	cr_assert_eq(counts.posts, 1);
+	cr_assert_eq(counts.acknowledged, 1);
+	cr_assert_eq(counts.attempted, 2, "the skipped ones were not attempted");
+	cr_assert_eq(counts.retrying, 1);
+	cr_assert_str_eq(states(ids, 4, out, sizeof(out)), "acknowledged pending pending pending");
+	cr_assert_str_eq(column("SELECT last_error FROM exchange_outbox WHERE id = $1", ids[1],
+				error, sizeof(error)),
+			 "the partner answered 422: not this one");
+	cr_assert_str_eq(column("SELECT attempts FROM exchange_outbox WHERE id = $1", ids[1], error,
+				sizeof(error)),
+			 "1");
+	cr_assert_str_eq(column("SELECT attempts FROM exchange_outbox WHERE id = $1", ids[2], error,
+				sizeof(error)),
+			 "0");
+	deliver(&counts);
+	cr_assert_eq(counts.attempted, 0,
+		     "the refused one waits for its next attempt, the rest behind");
+
+	got.answer = ACKNOWLEDGE;
+	usleep(1100 * 1000);
+	deliver(&counts);
+	cr_assert_eq(counts.acknowledged, 3);
+	cr_assert_str_eq(states(ids, 4, out, sizeof(out)),
+			 "acknowledged acknowledged acknowledged acknowledged");
+	cr_assert_str_eq(got.ids[1], "urn:uuid:held-1", "after the first, in order");
+	cr_assert_str_eq(got.ids[3], "urn:uuid:held-3");
+	MHD_stop_daemon(partner);
+}
+
+Test(outbox, a_partner_that_does_not_take_batches_gets_one_document_per_post)
+{
+	struct exchange_delivery_memory memory;
+	struct exchange_delivery_policy remembering = {1, 3600, 2000, NULL, NULL, 0, &memory};
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner = partner_up(OLD_RECEIVER);
+	char ids[5][CV_UUID_STR], id[32], out[256];
+
+	memset(&memory, 0, sizeof(memory));
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:old-%d", i);
+		cr_assert_eq(queue(partner_id, "ExchangeTest", document(id), ids[i], NULL), CV_OK);
+	}
+	cr_assert_eq(exchange_outbox_deliver(conn, &remembering, &counts), CV_OK);
+	cr_assert_eq(counts.posts, 4, "the refused batch, then one by one");
+	cr_assert_eq(counts.acknowledged, 3);
+	cr_assert_eq(counts.retrying, 0, "a batch not taken is no failed attempt");
+	cr_assert_str_eq(states(ids, 3, out, sizeof(out)), "acknowledged acknowledged acknowledged");
+	cr_assert_str_eq(column("SELECT attempts FROM exchange_outbox WHERE id = $1", ids[0], out,
+				sizeof(out)),
+			 "1");
+	cr_assert_str_eq(got.ids[0], "urn:uuid:old-0");
+	cr_assert_str_eq(got.ids[2], "urn:uuid:old-2");
+
+	/* Remembered: the next round sends no batch. */
+	for (int i = 3; i < 5; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:old-%d", i);
+		cr_assert_eq(queue(partner_id, "ExchangeTest", document(id), ids[i], NULL), CV_OK);
+	}
+	cr_assert_eq(exchange_outbox_deliver(conn, &remembering, &counts), CV_OK);
+	cr_assert_eq(counts.posts, 2);
+	cr_assert_eq(counts.acknowledged, 2);
+	cr_assert_eq(got.batches, 1);
+	MHD_stop_daemon(partner);
+}
+
+Test(outbox, a_batch_without_an_answer_is_a_failed_attempt_of_its_first_document)
+{
+	struct exchange_delivery_counts counts;
+	struct MHD_Daemon *partner = partner_up(DOWN_FOR_BATCHES);
+	char ids[3][CV_UUID_STR], id[32], out[256];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "urn:uuid:5xx-%d", i);
+		cr_assert_eq(queue(partner_id, "ExchangeTest", document(id), ids[i], NULL), CV_OK);
+	}
+	deliver(&counts);
+	cr_assert_eq(counts.posts, 1);
+	cr_assert_eq(counts.attempted, 1);
+	cr_assert_eq(counts.retrying, 1);
+	cr_assert_str_eq(column("SELECT last_error FROM exchange_outbox WHERE id = $1", ids[0], out,
+				sizeof(out)),
+			 "the partner answered 503: try later");
+	cr_assert_str_eq(column("SELECT attempts FROM exchange_outbox WHERE id = $1", ids[1], out,
+				sizeof(out)),
+			 "0");
+	got.answer = ACKNOWLEDGE;
+	usleep(1100 * 1000);
+	deliver(&counts);
+	cr_assert_eq(counts.acknowledged, 3);
+	cr_assert_eq(got.count, 3, "each once");
 	MHD_stop_daemon(partner);
 }

@@ -63,6 +63,19 @@ Test(ids, uuid7_values_are_unique)
 		cr_assert_neq(strcmp(ids[i - 1], ids[i]), 0, "duplicate %s", ids[i]);
 }
 
+Test(ids, uuid7_values_made_in_one_millisecond_sort_in_the_order_made)
+{
+	enum { N = 10000 };
+	static char ids[N][CV_UUID_STR];
+
+	for (int i = 0; i < N; i++)
+		cv_uuid7(ids[i]);
+	for (int i = 1; i < N; i++) {
+		cr_assert_lt(strcmp(ids[i - 1], ids[i]), 0, "%s then %s", ids[i - 1], ids[i]);
+		cr_assert(cv_uuid_valid(ids[i]) && ids[i][14] == '7', "%s", ids[i]);
+	}
+}
+
 Test(ids, uuid_valid_accepts_canonical_form_only)
 {
 	static const char *const bad[] = {
