@@ -132,8 +132,11 @@ int api_exchange_inbox_check(struct api_call *call, struct http_response *resp)
 	if (!checked)
 		return api_error(resp, CV_ENOMEM, NULL), 1;
 	checked->ctx = (struct exchange_inbox_context){call->app->node ? call->app->node->did : NULL,
-						       call->req->address, exchange_inbox_handlers,
-						       cv_clock_now_ms()};
+						       call->req->address,
+						       exchange_inbox_handlers,
+						       cv_clock_now_ms(),
+						       call->req->client_certificate,
+						       call->app->config->node_country};
 	rc = exchange_inbox_check(call->conn, &checked->ctx, call->req->body, call->req->body_len,
 				  &checked->submission);
 	if (rc) {

@@ -101,15 +101,20 @@ static int webhooks_round(struct deliverer *d, struct store_conn *conn, int *aga
 
 static int exchange_round(struct deliverer *d, struct store_conn *conn, int *again)
 {
+	struct exchange_tls_client tls;
 	struct exchange_delivery_policy policy = {d->config->exchange_backoff_max,
 						  d->config->exchange_fail_after,
 						  EXCHANGE_TIMEOUT_MS,
 						  stopping,
 						  d,
 						  EXCHANGE_BATCH_MAX,
-						  &d->exchange_memory};
+						  &d->exchange_memory,
+						  &tls};
 	struct exchange_delivery_counts counts;
-	int rc = exchange_outbox_deliver(conn, &policy, &counts);
+	int rc;
+
+	exchange_tls_client_from_config(d->config, &tls);
+	rc = exchange_outbox_deliver(conn, &policy, &counts);
 
 	/*
 	 * Look again at once while rounds deliver: more may have been queued

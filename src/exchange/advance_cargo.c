@@ -262,6 +262,12 @@ int advance_cargo_receive(struct store_conn *conn, const struct exchange_inbox_m
 	rc = exchange_advance_cargo_read(m->document, &arena, &envelope, &cargo, err);
 	if (rc)
 		goto out;
+	if (m->node_country && strcmp(cargo.destination, m->node_country)) {
+		rc = cv_error_set(err, CV_EPERM, "credentialSubject.destinationCountry",
+				  "the consignment goes to %s, not to %s: it is for %s's node",
+				  cargo.destination, m->node_country, cargo.destination);
+		goto out;
+	}
 	items = cv_arena_alloc(&arena, cargo.nitems * sizeof(*items));
 	text = json_dumps(m->document, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!items || !text || container_list(&cargo, &numbers)) {

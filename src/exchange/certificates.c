@@ -678,6 +678,13 @@ int exchange_certificate_receive(struct store_conn *conn,
 				  env.issuer, partner->did);
 		goto out;
 	}
+	if (message->node_country && strcmp(cert.importing_country, message->node_country)) {
+		rc = cv_error_set(err, CV_EPERM, "credentialSubject.importingCountry",
+				  "the certificate is for imports into %s, not %s: it is for %s's node",
+				  cert.importing_country, message->node_country,
+				  cert.importing_country);
+		goto out;
+	}
 	if (strcmp(cert.exporting_country, partner->country)) {
 		rc = cv_error_set(err, CV_EPERM, "credentialSubject.exportingCountry",
 				  "a certificate of %s's exports cannot come from %s's node",

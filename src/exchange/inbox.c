@@ -279,8 +279,9 @@ static int store_document(struct store_conn *conn, const struct exchange_inbox_c
 			  const struct exchange_inbox_handler *handler,
 			  struct exchange_inbox_result *result, int *refused, struct cv_error *err)
 {
-	struct exchange_inbox_message message = {result->id,   partner,  result->document_id,
-						 result->kind, document, ctx->now_ms};
+	struct exchange_inbox_message message = {result->id,       partner,  result->document_id,
+						 result->kind,     document, ctx->now_ms,
+						 ctx->node_country};
 	char *text = cv_strndup(body, len);
 	int rc;
 
@@ -391,6 +392,14 @@ static int check_sender(struct store_conn *conn, const struct exchange_inbox_con
 	}
 	c->partner = sender->partner;
 	copy(result->partner_id, sizeof(result->partner_id), c->partner.id);
+	/* Two locks when the administrations agreed on mutual TLS: the connection, then the signature. */
+	if (c->partner.tls_certificate[0] &&
+	    (!ctx->client_certificate || strcmp(ctx->client_certificate, c->partner.tls_certificate)))
+		return deny(result, EXCHANGE_INBOX_UNKNOWN_SENDER, "tls",
+			    "mutual TLS: %.200s sends only over a connection showing its registered "
+			    "client certificate, and this one showed %s",
+			    did, ctx->client_certificate ? "another" : "none (or an untrusted one)"),
+		       CV_OK;
 	c->keys = json_incref(sender->did_document);
 	c->refused = 0;
 	return CV_OK;

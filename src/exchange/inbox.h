@@ -75,6 +75,7 @@ struct exchange_inbox_message {
 	const char *kind;
 	const json_t *document; /* with its proof */
 	int64_t now_ms;
+	const char *node_country; /* this node's (a document about another country's imports is refused); NULL: not known */
 };
 
 struct exchange_inbox_handler {
@@ -108,6 +109,13 @@ struct exchange_inbox_context {
 	const char *address;  /* the client's address, recorded with a refusal */
 	const struct exchange_inbox_handler *handlers; /* ending with {NULL, NULL} */
 	int64_t now_ms;
+	/*
+	 * Mutual TLS: the SHA-256 of the client certificate the connection
+	 * showed (http_request.client_certificate), NULL for none. A partner
+	 * registered with a certificate is an unknown sender without it.
+	 */
+	const char *client_certificate;
+	const char *node_country; /* handed to the handlers */
 };
 
 struct exchange_inbox_result {

@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "exchange/jcs.h"
+#include "exchange/tls_client.h"
 
 #include <assert.h>
 #include <curl/curl.h>
@@ -670,6 +671,7 @@ int exchange_outbox_deliver(struct store_conn *conn, const struct exchange_deliv
 			rc = CV_ENOMEM;
 			break;
 		}
+		exchange_tls_client_apply(curl, policy->tls);
 		send_all(curl, policy, &to[p], counts);
 		rc = record(conn, policy, &to[p], cv_clock_now_ms(), counts);
 		destination_release(&to[p]);

@@ -47,6 +47,8 @@
 
 #include <jansson.h>
 
+struct exchange_tls_client;
+
 /* Documents one delivery round takes at most, per partner. */
 #define EXCHANGE_ROUND_MAX 2000
 /* Documents in one POST at most: what a caravan inbox takes in a batch. */
@@ -96,6 +98,8 @@ struct exchange_delivery_policy {
 	int batch_max;
 	/* NULL: a partner that does not take batches is found out again each round. */
 	struct exchange_delivery_memory *memory;
+	/* HTTPS to partners: CAs, and the client certificate for mutual TLS (NULL: defaults). */
+	const struct exchange_tls_client *tls;
 };
 
 struct exchange_delivery_counts {

@@ -143,17 +143,22 @@ int test_free_port(void)
 	return port;
 }
 
-void test_node_start(struct test_server *s, const char *country, const char *name)
+/* A node on a port of its own, over HTTPS when ca_file is given, with more configuration lines. */
+static void node_start(struct test_server *s, const char *country, const char *name,
+		       const char *ca_file, const char *more_config)
 {
+	const char *scheme = ca_file ? "https" : "http";
 	struct cv_error err;
 	FILE *f;
 	int port = test_free_port();
 
 	test_server_prepare(s);
+	if (ca_file)
+		snprintf(s->ca_file, sizeof(s->ca_file), "%s", ca_file);
 	/* Its own identity: not the template's key. */
 	cr_assert_eq(unlink(s->key_path), 0);
 	cr_assert_eq(exchange_node_key_create(s->key_path, &err), CV_OK, "%s", err.message);
-	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", port);
+	snprintf(s->url, sizeof(s->url), "%s://127.0.0.1:%d", scheme, port);
 	snprintf(s->did, sizeof(s->did), "did:web:127.0.0.1%%3A%d", port);
 	snprintf(s->config_path, sizeof(s->config_path), "%s/caravan.conf", s->dir);
 	f = fopen(s->config_path, "w");
@@ -161,8 +166,8 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
 	fprintf(f,
 		"db = %s\nlisten = 127.0.0.1:%d\npublic_url = %s\nnode_country = %s\n"
 		"node_name = %s\nattachments_dir = %s/attachments\nlog_level = warn\n"
-		"exchange_poll_ms = 100\nexchange_backoff_max = 1\nexchange_status_refresh = 1\n",
-		s->db_url, port, s->url, country, name, s->dir);
+		"exchange_poll_ms = 100\nexchange_backoff_max = 1\nexchange_status_refresh = 1\n%s",
+		s->db_url, port, s->url, country, name, s->dir, more_config);
 	fclose(f);
 	snprintf(s->node_args[0], sizeof(s->node_args[0]), "%s", s->config_path);
 	snprintf(s->node_args[1], sizeof(s->node_args[1]), "127.0.0.1:%d", port);
@@ -173,6 +178,45 @@ void test_node_start(struct test_server *s, const char *country, const char *nam
 	s->node_extra[3] = s->node_args[1];
 	s->node_extra[4] = NULL;
 	test_server_spawn(s, s->node_extra);
+}
+
+void test_pki_make(const char *dir)
+{
+	static const char script[] =
+		"set -e; cd '%s'\n"
+		"key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $1.key 2>/dev/null; }\n"
+		"ca() { key $1; openssl req -x509 -new -key $1.key -out $1.pem -days 2 -subj /CN=$1 2>/dev/null; }\n"
+		"leaf() {\n"
+		"  key $1; openssl req -new -key $1.key -out $1.csr -subj /CN=$1 2>/dev/null\n"
+		"  printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth,clientAuth\\n' > $1.ext\n"
+		"  openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -days 2 \\\n"
+		"    -extfile $1.ext -out $1.pem 2>/dev/null\n"
+		"}\n"
+		"ca ca; ca other-ca; leaf kz ca; leaf uz ca; leaf stranger other-ca\n";
+	char *cmd;
+
+	cr_assert(asprintf(&cmd, script, dir) > 0);
+	cr_assert_eq(system(cmd), 0, "openssl could not make the test PKI in %s", dir);
+	free(cmd);
+}
+
+void test_node_start(struct test_server *s, const char *country, const char *name)
+{
+	node_start(s, country, name, NULL, "");
+}
+
+void test_node_start_tls(struct test_server *s, const char *country, const char *name,
+			 const char *pki, const char *who)
+{
+	char more[2048], ca[320];
+
+	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
+	snprintf(more, sizeof(more),
+		 "tls_cert = %s/%s.pem\ntls_key = %s/%s.key\ntls_client_ca = %s/ca.pem\n"
+		 "exchange_tls_cert = %s/%s.pem\nexchange_tls_key = %s/%s.key\n"
+		 "exchange_tls_ca = %s/ca.pem\n",
+		 pki, who, pki, who, pki, pki, who, pki, who, pki);
+	node_start(s, country, name, ca, more);
 }
 
 void test_nodes_start(struct test_server *kz, struct test_server *uz)
@@ -270,7 +314,14 @@ void test_http(const struct test_server *s, const char *method, const char *path
 	CURLcode rc;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", s->ca_file[0] ? "https" : "http", s->port,
+		 path);
+	if (s->ca_file[0])
+		curl_easy_setopt(curl, CURLOPT_CAINFO, s->ca_file);
+	if (s->client_cert[0]) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, s->client_cert);
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, s->client_key);
+	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)

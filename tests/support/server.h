@@ -26,6 +26,9 @@ struct test_server {
 	char did[96];          /* did:web:127.0.0.1%3APORT */
 	char node_args[2][330];
 	const char *node_extra[8];
+	/* HTTPS (test_node_start_tls): the CA test_http trusts, and the client certificate it shows. */
+	char ca_file[320];
+	char client_cert[320], client_key[320]; /* "": none */
 };
 
 struct test_response {
@@ -52,6 +55,19 @@ void test_server_spawn(struct test_server *s, const char *const *extra);
  * Deliveries to partners every 100 ms, at most 1 s between attempts.
  */
 void test_node_start(struct test_server *s, const char *country, const char *name);
+/*
+ * The same over HTTPS with mutual TLS: the PKI of test_pki_make in pki,
+ * serving and connecting to partners as who (pki/who.pem), asking clients
+ * for certificates of pki/ca.pem.
+ */
+void test_node_start_tls(struct test_server *s, const char *country, const char *name,
+			 const char *pki, const char *who);
+/*
+ * A throwaway PKI in dir (made with openssl): ca.pem; kz, uz (for
+ * 127.0.0.1, server and client use) signed by it; stranger, signed by
+ * another CA. Each NAME.pem with NAME.key.
+ */
+void test_pki_make(const char *dir);
 /*
  * at registers partner (started with test_node_start) as its partner of
  * country, from the DID document partner serves, with agreements (JSON:

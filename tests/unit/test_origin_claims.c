@@ -126,8 +126,8 @@ static json_t *sign(const json_t *doc)
 
 static int receive(const json_t *doc, const struct exchange_partner *from, struct cv_error *err)
 {
-	struct exchange_inbox_message m = {NULL, from,  "urn:doc", "CertificateOfOriginCredential",
-					   doc,  NOW_MS};
+	struct exchange_inbox_message m = {NULL, from,   "urn:doc", "CertificateOfOriginCredential",
+					   doc,  NOW_MS, "UZ"};
 	char id[CV_UUID_STR];
 	int rc;
 
@@ -225,6 +225,16 @@ Test(origin_claims, the_inbox_refuses_what_it_must_and_keeps_a_certificate_once)
 	snprintf(other.did, sizeof(other.did), "did:web:customs.tj.example");
 	cr_assert_eq(receive(secured, &other, &err), CV_EPERM);
 	cr_assert(strstr(err.message, "not the node that sent it"), "%s", err.message);
+	/* Made out for imports into UZ: a node of another country refuses it. */
+	{
+		struct exchange_inbox_message m = {"row",   &kz,    "urn:doc", "T",
+						   secured, NOW_MS, "KG"};
+
+		cr_assert_eq(store_begin(conn), CV_OK);
+		cr_assert_eq(exchange_certificate_receive(conn, &m, &err), CV_EPERM);
+		cr_assert_eq(store_rollback(conn), CV_OK);
+		cr_assert_str_eq(err.field, "credentialSubject.importingCountry");
+	}
 	/* A country certifying another's exports. */
 	other = kz;
 	snprintf(other.country, sizeof(other.country), "TJ");

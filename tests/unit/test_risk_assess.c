@@ -843,7 +843,12 @@ Test(risk_assess, advance_cargo_from_a_partner_is_stored_once_and_garbage_refuse
 	m = inbox_message(&p, bad_hs);
 	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_EINVAL);
 	cr_assert_str_eq(err.field, "credentialSubject.items[1].hs");
+	/* Bound for KZ: a node of another country refuses it. */
 	m = inbox_message(&p, good);
+	m.node_country = "TJ";
+	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_EPERM);
+	cr_assert_str_eq(err.field, "credentialSubject.destinationCountry");
+	m.node_country = "KZ";
 	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_OK, "%s", err.message);
 	cr_assert_eq(advance_cargo_receive(conn, &m, &err), CV_OK, "a replay changes nothing");
 	cr_assert_eq(store_query_row(conn, &s,
