@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "base/mem.h"
 #include "auth/sessions.h"
+#include "cli/demo_origin.h"
 #include "cli/demo_single_window.h"
 #include "risk/import.h"
 #include "risk/repository.h"
@@ -725,6 +726,32 @@ static int load_single_window(struct store_conn *conn, const struct cv_config *c
 	return rc;
 }
 
+/* The chamber of commerce's certificates of origin for the exports just played (once). */
+static int load_origin(struct store_conn *conn, const struct cv_config *config, struct cv_error *err)
+{
+	struct exchange_node *node = NULL;
+	size_t issued = 0;
+	int rc;
+
+	cv_error_clear(err);
+	rc = exchange_node_open(config, &node, err);
+	if (rc == CV_ENOTFOUND)
+		return CV_OK; /* no key file yet: caravan init makes it, and a re-run issues them */
+	if (!rc)
+		rc = store_begin(conn);
+	if (rc) {
+		exchange_node_free(node);
+		return rc;
+	}
+	rc = demo_origin_load(conn, node, config, &issued, err);
+	rc = rc ? (store_rollback(conn), rc) : store_commit(conn);
+	if (!rc && issued)
+		printf("caravan demo: %zu certificates of origin issued by the chamber of commerce\n",
+		       issued);
+	exchange_node_free(node);
+	return rc;
+}
+
 static int load_demo(struct store_conn *conn, const struct cv_config *config)
 {
 	const char *data_dir = config->data_dir;
@@ -788,6 +815,12 @@ static int load_demo(struct store_conn *conn, const struct cv_config *config)
 	rc = load_single_window(conn, config, &err);
 	if (rc) {
 		fprintf(stderr, "caravan demo: single window: %s\n",
+			err.message[0] ? err.message : cv_strerror(rc));
+		return CLI_FAILED;
+	}
+	rc = load_origin(conn, config, &err);
+	if (rc) {
+		fprintf(stderr, "caravan demo: certificates of origin: %s\n",
 			err.message[0] ? err.message : cv_strerror(rc));
 		return CLI_FAILED;
 	}

@@ -39,7 +39,8 @@ static size_t issued_count(void)
 	struct test_response r;
 	size_t n;
 
-	cr_assert_eq(call("auditor", "GET", PATH "?direction=issued", NULL, &r), 200, "%s", r.body);
+	cr_assert_eq(call("auditor", "GET", PATH "?direction=issued&limit=500", NULL, &r), 200,
+		     "%s", r.body);
 	n = json_array_size(json_object_get(r.json, "items"));
 	test_response_free(&r);
 	return n;
@@ -101,6 +102,7 @@ Test(certificates, only_an_issuing_authority_issues_and_revokes)
 {
 	struct test_response r;
 	char path[160];
+	size_t before = issued_count();
 
 	/* A veterinary officer holds pga rights but not the origin authority. */
 	cr_assert_eq(call("pga.officer", "POST", PATH, cotton, &r), 403, "%s", r.body);
@@ -109,7 +111,7 @@ Test(certificates, only_an_issuing_authority_issues_and_revokes)
 	cr_assert_eq(call("border.officer", "POST", PATH, cotton, NULL), 403);
 	cr_assert_eq(call("admin", "POST", PATH, cotton, NULL), 403);
 	cr_assert_eq(call(NULL, "POST", PATH, cotton, NULL), 401);
-	cr_assert_eq(issued_count(), 0);
+	cr_assert_eq(issued_count(), before);
 
 	cr_assert_eq(call("origin.officer", "POST", PATH, cotton, &r), 201, "%s", r.body);
 	snprintf(path, sizeof(path), PATH "/%s/revocation",
@@ -157,6 +159,7 @@ Test(certificates, garbage_is_refused_field_by_field_and_nothing_is_stored)
 		{"{\"signature\": \"trust me\"}", "signature"},
 	};
 	struct test_response r;
+	size_t before = issued_count();
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cr_assert_eq(call("origin.officer", "POST", PATH, cases[i].body, &r), 422, "%s: %s",
@@ -167,7 +170,7 @@ Test(certificates, garbage_is_refused_field_by_field_and_nothing_is_stored)
 	}
 	cr_assert_eq(call("origin.officer", "POST", PATH, "[1, 2]", NULL), 400);
 	cr_assert_eq(call("origin.officer", "POST", PATH, "{\"arrangement\": ", NULL), 400);
-	cr_assert_eq(issued_count(), 0);
+	cr_assert_eq(issued_count(), before);
 
 	/* Bad list queries and unknown certificates. */
 	cr_assert_eq(call("auditor", "GET", PATH "?direction=sideways", NULL, NULL), 422);
@@ -225,4 +228,41 @@ Test(certificates, a_revocation_shows_in_the_public_status_list_at_once)
 	cr_assert_str_eq(result.purpose, "revocation");
 	test_response_free(&list);
 	json_decref(credential);
+}
+
+Test(certificates,
+     the_demo_chamber_certified_the_exports_to_cis_partners_and_each_exporter_sees_its_own)
+{
+	struct test_response r, mine;
+	json_t *c;
+	size_t i, n;
+	char tin[64];
+
+	/* The demo's wheat to Uzbekistan and batteries to Russia, each with its certificate. */
+	cr_assert_eq(call("origin.officer", "GET", PATH "?direction=issued&limit=500", NULL, &r),
+		     200);
+	n = json_array_size(json_object_get(r.json, "items"));
+	cr_assert_gt(n, 50, "%s", r.body);
+	json_array_foreach(json_object_get(r.json, "items"), i, c) {
+		const char *to = json_string_value(json_object_get(c, "importing_country"));
+		cr_assert(!strcmp(to, "UZ") || !strcmp(to, "RU"), "%s", to);
+		cr_assert_str_eq(json_string_value(json_object_get(c, "status")), "valid");
+	}
+	test_response_free(&r);
+
+	/* The trader sees those naming it as exporter, no others. */
+	cr_assert_eq(call("trader", "GET", "/api/v1/operators", NULL, &r), 200);
+	snprintf(tin, sizeof(tin), "%s",
+		 json_string_value(
+			 json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+					 "tin")));
+	test_response_free(&r);
+	cr_assert_eq(call("trader", "GET", PATH "?limit=500", NULL, &mine), 200);
+	json_array_foreach(json_object_get(mine.json, "items"), i, c) {
+		cr_assert_str_eq(json_string_value(
+					 json_object_get(json_object_get(c, "exporter"), "id")),
+				 tin);
+	}
+	cr_assert_lt(json_array_size(json_object_get(mine.json, "items")), n);
+	test_response_free(&mine);
 }
