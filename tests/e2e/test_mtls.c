@@ -96,10 +96,38 @@ static char *signed_by_kz(const char *note)
 	return out;
 }
 
+/*
+ * POST a document signed by KZ to UZ's inbox, showing the client
+ * certificate pki/who.pem (NULL: none); the status. A refusal must be
+ * KZ's unknown_sender for mutual TLS.
+ */
+static long post_as(const char *who, const char *note)
+{
+	const char *headers[] = {"Content-Type: application/json", NULL};
+	struct test_response r;
+	char *doc = signed_by_kz(note);
+	long status;
+
+	uz.client_cert[0] = uz.client_key[0] = '\0';
+	if (who) {
+		snprintf(uz.client_cert, sizeof(uz.client_cert), "%s/%s.pem", pki, who);
+		snprintf(uz.client_key, sizeof(uz.client_key), "%s/%s.key", pki, who);
+	}
+	test_http(&uz, "POST", "/api/v1/exchange/inbox", headers, doc, &r);
+	uz.client_cert[0] = uz.client_key[0] = '\0';
+	status = r.status;
+	if (status != 200) {
+		cr_assert_str_eq(str(r.json, "reason"), "unknown_sender", "%s", r.body);
+		cr_assert(strstr(str(r.json, "detail"), "mutual TLS"), "%s", r.body);
+	}
+	test_response_free(&r);
+	free(doc);
+	return status;
+}
+
 Test(mtls, a_partner_is_taken_only_over_a_connection_showing_its_certificate)
 {
-	char path[400], args[1200], *doc, *out;
-	const char *headers[] = {"Content-Type: application/json", NULL};
+	char path[400], args[1200], *out;
 	struct test_response r;
 	int delivered = 0;
 
@@ -136,43 +164,13 @@ Test(mtls, a_partner_is_taken_only_over_a_connection_showing_its_certificate)
 	cr_assert(delivered, "KZ's document never reached UZ over mutual TLS");
 
 	/* KZ's signature, but not KZ's connection: refused each time, recorded. */
-	doc = signed_by_kz("no certificate shown");
-	test_http(&uz, "POST", "/api/v1/exchange/inbox", headers, doc, &r);
-	cr_assert_eq(r.status, 403, "%s", r.body);
-	cr_assert_str_eq(str(r.json, "reason"), "unknown_sender", "%s", r.body);
-	cr_assert(strstr(str(r.json, "detail"), "mutual TLS"), "%s", r.body);
-	test_response_free(&r);
-	free(doc);
-
+	cr_assert_eq(post_as(NULL, "no certificate shown"), 403);
 	/* A certificate of another CA: the server does not take it as a client certificate. */
-	snprintf(uz.client_cert, sizeof(uz.client_cert), "%s/stranger.pem", pki);
-	snprintf(uz.client_key, sizeof(uz.client_key), "%s/stranger.key", pki);
-	doc = signed_by_kz("a stranger's certificate");
-	test_http(&uz, "POST", "/api/v1/exchange/inbox", headers, doc, &r);
-	cr_assert_eq(r.status, 403, "%s", r.body);
-	cr_assert(strstr(str(r.json, "detail"), "mutual TLS"), "%s", r.body);
-	test_response_free(&r);
-	free(doc);
-
+	cr_assert_eq(post_as("stranger", "a stranger's certificate"), 403);
 	/* A certificate of the right CA, but not the one registered for KZ. */
-	snprintf(uz.client_cert, sizeof(uz.client_cert), "%s/uz.pem", pki);
-	snprintf(uz.client_key, sizeof(uz.client_key), "%s/uz.key", pki);
-	doc = signed_by_kz("UZ's own certificate");
-	test_http(&uz, "POST", "/api/v1/exchange/inbox", headers, doc, &r);
-	cr_assert_eq(r.status, 403, "%s", r.body);
-	cr_assert(strstr(str(r.json, "detail"), "mutual TLS"), "%s", r.body);
-	test_response_free(&r);
-	free(doc);
-
+	cr_assert_eq(post_as("uz", "UZ's own certificate"), 403);
 	/* KZ's certificate: taken. */
-	snprintf(uz.client_cert, sizeof(uz.client_cert), "%s/kz.pem", pki);
-	snprintf(uz.client_key, sizeof(uz.client_key), "%s/kz.key", pki);
-	doc = signed_by_kz("KZ's certificate");
-	test_http(&uz, "POST", "/api/v1/exchange/inbox", headers, doc, &r);
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	test_response_free(&r);
-	free(doc);
-	uz.client_cert[0] = uz.client_key[0] = '\0';
+	cr_assert_eq(post_as("kz", "KZ's certificate"), 200);
 
 	cr_assert_eq(test_call(&uz, "admin", "GET",
 			       "/api/v1/exchange/messages?direction=in&state=refused", NULL, &r),
