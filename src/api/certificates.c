@@ -25,7 +25,8 @@ static void context(const struct api_call *call, struct exchange_origin_context 
 static int answer(struct api_call *call, struct http_response *resp, int rc, json_t *errors,
 		  const struct cv_error *err, json_t *out, int status)
 {
-	static const char *const audited[] = {"number", "importing_country", "status", NULL};
+	static const char *const audited[] = {"number", "importing_country", "status", "revoked",
+					      NULL};
 
 	return api_write_answer(call, resp, rc, errors, err, "no certificate was issued",
 				"origin_certificate", audited, out, status);

@@ -65,7 +65,7 @@ static int visibility(struct store_conn *conn, const struct auth_principal *who,
 	"c.id, c.direction, c.number, c.exporting_country, c.importing_country, c.arrangement,"    \
 	" c.exporter_id, c.exporter_name, c.importer_id, c.importer_name, c.issued_on,"            \
 	" c.valid_until, c.agency_code, c.issued_by, p.did, p.country, c.message_id,"              \
-	" c.document, c.created_at, COALESCE(i.status, '')"
+	" c.document, c.created_at, COALESCE(i.status, ''), c.revoked_at, c.revocation_reason"
 #define FROM                                                                                       \
 	" FROM origin_certificates c LEFT JOIN exchange_partners p ON p.id = c.partner_id"         \
 	" LEFT JOIN issued_credentials i ON i.id = c.id"
@@ -95,6 +95,10 @@ static json_t *certificate_json(struct store_stmt *stmt, int with_document)
 							? "revoked"
 							: "valid"));
 		json_object_set_new(o, "agency", json_string(store_col_text(stmt, 12)));
+		if (!store_col_is_null(stmt, 20))
+			json_object_set_new(o, "revoked",
+					    json_pack("{s:s, s:s}", "at", store_col_text(stmt, 20),
+						      "reason", store_col_text(stmt, 21)));
 		json_object_set_new(o, "issued_by", json_string(store_col_text(stmt, 13)));
 		json_object_set_new(o, "sent_to",
 				    store_col_is_null(stmt, 14)
@@ -181,6 +185,20 @@ int exchange_certificates_list(struct store_conn *conn, const struct auth_princi
 
 /* ---- issuing ----------------------------------------------------------------------------- */
 
+/* Is name one of the comma-separated list ("environment,origin")? Not a part of another name. */
+static int listed_in(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == ' ' || !p[n]))
+			return 1;
+	}
+	return 0;
+}
+
 /* Does who's agency hold the origin authority? */
 static int issuing_authority(struct store_conn *conn, const struct auth_principal *who)
 {
@@ -191,7 +209,7 @@ static int issuing_authority(struct store_conn *conn, const struct auth_principa
 	    store_query_row(conn, &stmt, "SELECT authorities FROM agencies WHERE code = $1", "t",
 			    who->user.agency_code))
 		return 0;
-	holds = strstr(store_col_text(stmt, 0), EXCHANGE_ORIGIN_AUTHORITY) != NULL;
+	holds = listed_in(store_col_text(stmt, 0), EXCHANGE_ORIGIN_AUTHORITY);
 	store_finish(stmt);
 	return holds;
 }
@@ -208,6 +226,19 @@ static int origin_partner(struct store_conn *conn, const char *country, const ch
 		rc = exchange_partner_load(conn, json_string_value(json_array_get(ids, i)), out);
 		found = !rc && !strcmp(out->country, country);
 	}
+	json_decref(ids);
+	return rc ? rc : found ? CV_OK : CV_ENOTFOUND;
+}
+
+/* Has partner_id itself an agreement on certificates of origin in force on date? CV_ENOTFOUND if not. */
+static int has_agreement(struct store_conn *conn, const char *partner_id, const char *date)
+{
+	json_t *ids = NULL;
+	int rc = exchange_partners_agreed(conn, EXCHANGE_CERTIFICATES_OF_ORIGIN, NULL, date, &ids);
+	int found = 0;
+
+	for (size_t i = 0; !rc && !found && i < json_array_size(ids); i++)
+		found = !strcmp(json_string_value(json_array_get(ids, i)), partner_id);
 	json_decref(ids);
 	return rc ? rc : found ? CV_OK : CV_ENOTFOUND;
 }
@@ -632,10 +663,17 @@ int exchange_certificate_revoke(struct store_conn *conn, const struct exchange_o
 				  json_string_value(json_object_get(found, "number")));
 	if (!rc)
 		rc = exchange_issued_change(conn, id, "revoke", ctx->now_ms, NULL, err);
+	if (!rc) {
+		char now[CV_RFC3339_MAX];
+
+		cv_clock_format_rfc3339_ms(ctx->now_ms, now, sizeof(now));
+		rc = store_execf(conn, NULL,
+				 "UPDATE origin_certificates SET revoked_at = $2, revocation_reason = $3"
+				 " WHERE id = $1",
+				 "ttt", id, now, reason ? reason : "");
+	}
 	if (!rc)
 		rc = load(conn, who, id, out);
-	if (!rc && reason)
-		json_object_set_new(*out, "reason", json_string(reason));
 	json_decref(found);
 	return rc;
 }
@@ -651,7 +689,7 @@ static int watch_status(struct store_conn *conn, const struct exchange_envelope 
 	for (size_t i = 0; !rc && i < env->nstatus; i++)
 		rc = store_execf(conn, NULL,
 				 "INSERT INTO partner_status_lists (url, partner_id) VALUES ($1, $2)"
-				 " ON CONFLICT (url) DO NOTHING",
+				 " ON CONFLICT (partner_id, url) DO NOTHING",
 				 "tt", env->status[i].list, partner_id);
 	return rc;
 }
@@ -662,7 +700,6 @@ int exchange_certificate_receive(struct store_conn *conn,
 	const struct exchange_partner *partner = message->partner;
 	struct exchange_certificate_of_origin cert;
 	struct exchange_envelope env;
-	struct exchange_partner agreed;
 	struct cv_arena arena;
 	char today[CV_DATE_MAX];
 	int rc;
@@ -691,8 +728,8 @@ int exchange_certificate_receive(struct store_conn *conn,
 				  cert.exporting_country, partner->country);
 		goto out;
 	}
-	rc = origin_partner(conn, partner->country, today, &agreed);
-	if (rc == CV_ENOTFOUND || (!rc && strcmp(agreed.id, partner->id)))
+	rc = has_agreement(conn, partner->id, today);
+	if (rc == CV_ENOTFOUND)
 		rc = cv_error_set(err, CV_EPERM, NULL,
 				  "no agreement on certificates of origin with %s is in force here "
 				  "(the partner registry says which)",
@@ -753,9 +790,10 @@ static int check_signature(struct store_conn *conn, const struct exchange_partne
 		       : CV_OK;
 }
 
-/* Each status list the certificate names, as last fetched from the partner. */
-static int check_status(struct store_conn *conn, const struct exchange_envelope *env,
-			const json_t *doc, int64_t now_ms, json_t *reasons, const char *number)
+/* Each status list the certificate names, as last fetched from the partner that sent it. */
+static int check_status(struct store_conn *conn, const struct exchange_partner *partner,
+			const struct exchange_envelope *env, const json_t *doc, int64_t now_ms,
+			json_t *reasons, const char *number)
 {
 	int rc = CV_OK;
 
@@ -774,8 +812,8 @@ static int check_status(struct store_conn *conn, const struct exchange_envelope 
 
 		rc = store_query_row(conn, &stmt,
 				     "SELECT credential, fetched_at, error FROM partner_status_lists"
-				     " WHERE url = $1",
-				     "t", env->status[i].list);
+				     " WHERE partner_id = $1 AND url = $2",
+				     "tt", partner->id, env->status[i].list);
 		if (rc == CV_ENOTFOUND) {
 			rc = reason(reasons, "status", 0,
 				    "the status list of certificate %s (%s) is not watched here",
@@ -794,8 +832,8 @@ static int check_status(struct store_conn *conn, const struct exchange_envelope 
 		if (!list)
 			rc = reason(reasons, "status", 0,
 				    "the status of certificate %s is not known yet: its issuer's "
-				    "status list has not been fetched%s%s (it is tried again every "
-				    "round; caravan exchange status shows the partner)",
+				    "status list has not been fetched%s%s (a failed fetch is tried "
+				    "again within seconds; caravan exchange status shows the lists)",
 				    number, *error ? ": " : "", error);
 		else if (exchange_status_list_current(list, now_ms, &err))
 			rc = reason(reasons, "status", 0,
@@ -817,21 +855,121 @@ static int check_status(struct store_conn *conn, const struct exchange_envelope 
 	return rc;
 }
 
-/* The declared items against the certificate's: each mismatch a reason on its item. */
-static int check_items(const struct exchange_certificate_of_origin *cert,
-		       const struct exchange_preference_claim *claim, json_t *reasons)
+/* The text of a mismatch without the comparison's own "item N: " (its position in the list compared). */
+static const char *without_position(const char *text)
+{
+	const char *colon = strncmp(text, "item ", 5) ? NULL : strstr(text, ": ");
+
+	return colon ? colon + 2 : text;
+}
+
+/*
+ * Take what other import declarations claimed under the certificate before
+ * this one (lodged earlier, not cancelled or rejected) into items, ahead of
+ * the claim's own: a certificate covers its quantities once, in the order
+ * the declarations came. *nprior counts them.
+ */
+static int prior_claims(struct store_conn *conn, const struct exchange_preference_claim *claim,
+			struct cv_arena *arena, struct trade_item **items, size_t *nprior)
+{
+	struct store_stmt *stmt;
+	size_t cap = 16, n = 0;
+	struct trade_item *list = cv_arena_alloc(arena, (cap + claim->nitems) * sizeof(*list));
+	int rc = list ? store_prepare(conn,
+				      "SELECT i.hs, i.origin, i.quantity, i.unit FROM declaration_items i"
+				      " JOIN declarations d ON d.id = i.declaration_id"
+				      " WHERE i.certificate_of_origin = $1 AND i.origin = $2"
+				      " AND d.direction = 'import' AND d.id <> $3"
+				      " AND d.status NOT IN ('cancelled', 'rejected')"
+				      " AND (d.lodged_at < $4 OR (d.lodged_at = $4 AND d.id < $3))"
+				      " ORDER BY d.lodged_at, d.id, i.item",
+				      &stmt)
+		      : CV_ENOMEM;
+
+	if (!rc)
+		rc = store_bindf(stmt, "tttt", claim->certificate, claim->origin,
+				 claim->declaration_id ? claim->declaration_id : "",
+				 claim->lodged_at ? claim->lodged_at : "");
+	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		rc = CV_OK;
+		if (n == cap) {
+			struct trade_item *grown = cv_arena_alloc(arena, (cap * 2 + claim->nitems) *
+										 sizeof(*grown));
+			if (!grown) {
+				rc = CV_ENOMEM;
+				break;
+			}
+			memcpy(grown, list, n * sizeof(*grown));
+			list = grown;
+			cap *= 2;
+		}
+		list[n] = (struct trade_item){.hs = cv_arena_strdup(arena, store_col_text(stmt, 0)),
+					      .origin = cv_arena_strdup(arena,
+									store_col_text(stmt, 1)),
+					      .quantity = store_col_double(stmt, 2),
+					      .unit = cv_arena_strdup(arena,
+								      store_col_text(stmt, 3))};
+		n++;
+	}
+	if (list)
+		store_finish(stmt);
+	if (rc < 0)
+		return rc;
+	memcpy(list + n, claim->items, claim->nitems * sizeof(*list));
+	*items = list;
+	*nprior = n;
+	return CV_OK;
+}
+
+/* The declared items against the certificate's, after earlier claims: each mismatch a reason on its item. */
+static int check_items(struct store_conn *conn, const struct exchange_certificate_of_origin *cert,
+		       const struct exchange_preference_claim *claim, struct cv_arena *arena,
+		       json_t *reasons)
 {
 	struct exchange_mismatches mm = {NULL, 0};
-	int rc = exchange_certificate_compare(cert, claim->items, claim->nitems, &mm);
+	struct trade_item *items;
+	size_t nprior;
+	int rc = prior_claims(conn, claim, arena, &items, &nprior);
 
+	if (!rc)
+		rc = exchange_certificate_compare(cert, items, nprior + claim->nitems, &mm);
 	for (size_t i = 0; !rc && i < mm.count; i++) {
 		size_t at = mm.list[i].item;
-		int64_t item = at >= 1 && at <= claim->nitems ? claim->item_numbers[at - 1] : 0;
 
-		rc = reason(reasons, "items", item, "%s: %s", mm.list[i].field, mm.list[i].reason);
+		/* An earlier declaration's own mismatches are its business, not this one's. */
+		if (at <= nprior || at > nprior + claim->nitems)
+			continue;
+		rc = reason(reasons, "items", claim->item_numbers[at - nprior - 1], "%s: %s%s",
+			    mm.list[i].field, without_position(mm.list[i].reason),
+			    nprior && !strcmp(mm.list[i].field, "quantity")
+				    ? " (earlier declarations drew on it)"
+				    : "");
 	}
 	exchange_mismatches_release(&mm);
 	return rc;
+}
+
+/* The received certificate number of country, with the partner that sent it. */
+static int received_certificate(struct store_conn *conn, const char *country, const char *number,
+				json_t **doc, struct exchange_partner *sender)
+{
+	struct store_stmt *stmt;
+	char partner_id[CV_UUID_STR];
+	int rc = store_query_row(conn, &stmt,
+				 "SELECT document, partner_id FROM origin_certificates"
+				 " WHERE direction = 'received' AND exporting_country = $1"
+				 " AND number = $2",
+				 "tt", country, number);
+
+	*doc = NULL;
+	if (rc)
+		return rc;
+	*doc = json_loads(store_col_text(stmt, 0), 0, NULL);
+	snprintf(partner_id, sizeof(partner_id), "%s", store_col_text(stmt, 1));
+	store_finish(stmt);
+	if (!*doc)
+		return CV_ENOMEM;
+	return exchange_partner_load(conn, partner_id, sender);
 }
 
 int exchange_preference_check(struct store_conn *conn, const char *node_country, int64_t now_ms,
@@ -841,33 +979,34 @@ int exchange_preference_check(struct store_conn *conn, const char *node_country,
 	struct exchange_partner partner;
 	struct exchange_certificate_of_origin cert;
 	struct exchange_envelope env;
-	struct store_stmt *stmt;
 	struct cv_arena arena;
 	struct cv_error err;
 	json_t *doc = NULL;
-	char today[CV_DATE_MAX];
+	char lodged_on[CV_DATE_MAX];
 	const char *number = claim->certificate ? claim->certificate : "";
+	int64_t lodged_ms = now_ms;
 	int rc;
 
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->reasons = json_array();
 	if (!verdict->reasons)
 		return CV_ENOMEM;
-	cv_date_from_ms(now_ms, today);
-	rc = origin_partner(conn, claim->origin ? claim->origin : "", today, &partner);
+	/* Judged as of the lodging: the agreement then, the certificate in force then. */
+	if (claim->lodged_at)
+		cv_clock_parse_rfc3339(claim->lodged_at, &lodged_ms);
+	cv_date_from_ms(lodged_ms, lodged_on);
+	rc = *number ? origin_partner(conn, claim->origin ? claim->origin : "", lodged_on, &partner)
+		     : CV_ENOTFOUND;
 	if (rc == CV_ENOTFOUND) {
-		/* No electronic certificates from there: the paper one, as the officer sees it. */
+		/* No electronic certificates from there (or none named): the paper one, as the officer sees it. */
 		verdict->accepted = 1;
 		return CV_OK;
 	}
 	if (rc)
-		return rc;
+		goto fail;
 	verdict->electronic = 1;
 	cv_arena_init(&arena, 0);
-	rc = store_query_row(conn, &stmt,
-			     "SELECT document FROM origin_certificates WHERE direction = 'received'"
-			     " AND exporting_country = $1 AND number = $2",
-			     "tt", partner.country, number);
+	rc = received_certificate(conn, partner.country, number, &doc, &partner);
 	if (rc == CV_ENOTFOUND) {
 		rc = reason(verdict->reasons, "received", 0,
 			    "no certificate of origin %s has been received from %s's node: %s "
@@ -878,13 +1017,10 @@ int exchange_preference_check(struct store_conn *conn, const char *node_country,
 	}
 	if (rc)
 		goto out;
-	doc = json_loads(store_col_text(stmt, 0), 0, NULL);
-	store_finish(stmt);
 	cv_error_clear(&err);
-	if (!doc || exchange_certificate_read(doc, &arena, &env, &cert, &err)) {
-		rc = doc ? reason(verdict->reasons, "received", 0,
-				  "certificate %s as stored cannot be read: %s", number, err.message)
-			 : CV_ENOMEM;
+	if (exchange_certificate_read(doc, &arena, &env, &cert, &err)) {
+		rc = reason(verdict->reasons, "received", 0,
+			    "certificate %s as stored cannot be read: %s", number, err.message);
 		goto out;
 	}
 	rc = check_signature(conn, &partner, doc, verdict->reasons, number);
@@ -892,10 +1028,12 @@ int exchange_preference_check(struct store_conn *conn, const char *node_country,
 		rc = reason(verdict->reasons, "issuer", 0,
 			    "certificate %s was issued by %s, not by %s's node %s", number,
 			    env.issuer, partner.country, partner.did);
+	/* A revocation counts whenever it comes; the list must be current now. */
 	if (!rc)
-		rc = check_status(conn, &env, doc, now_ms, verdict->reasons, number);
-	if (!rc && exchange_envelope_in_force(&env, now_ms, &err))
-		rc = reason(verdict->reasons, "validity", 0, "certificate %s is not in force: %s",
+		rc = check_status(conn, &partner, &env, doc, now_ms, verdict->reasons, number);
+	if (!rc && exchange_envelope_in_force(&env, lodged_ms, &err))
+		rc = reason(verdict->reasons, "validity", 0,
+			    "certificate %s was not in force when the declaration was lodged: %s",
 			    number, err.message);
 	if (!rc && strcmp(cert.importing_country, node_country))
 		rc = reason(verdict->reasons, "importer", 0,
@@ -910,10 +1048,16 @@ int exchange_preference_check(struct store_conn *conn, const char *node_country,
 			    "certificate %s is under %s, the preference claimed is %s", number,
 			    cert.arrangement, claim->arrangement);
 	if (!rc)
-		rc = check_items(&cert, claim, verdict->reasons);
+		rc = check_items(conn, &cert, claim, &arena, verdict->reasons);
 out:
-	verdict->accepted = !rc && json_array_size(verdict->reasons) == 0;
 	json_decref(doc);
 	cv_arena_release(&arena);
+	if (!rc) {
+		verdict->accepted = json_array_size(verdict->reasons) == 0;
+		return CV_OK;
+	}
+fail:
+	json_decref(verdict->reasons);
+	verdict->reasons = NULL;
 	return rc;
 }

@@ -93,10 +93,12 @@ int exchange_certificate_receive(struct store_conn *conn,
 
 /* The items of one import declaration that claim preference under one certificate. */
 struct exchange_preference_claim {
-	const char *certificate; /* its number as declared */
-	const char *arrangement; /* the preference claimed ("CIS-FTA") */
-	const char *origin;      /* the items' country of origin */
-	const char *importer;    /* the declaration's importer (identification number) */
+	const char *declaration_id; /* the import declaration (its own items are not "earlier") */
+	const char *lodged_at;      /* RFC 3339: the agreement and the certificate as of then */
+	const char *certificate;    /* its number as declared */
+	const char *arrangement;    /* the preference claimed ("CIS-FTA") */
+	const char *origin;         /* the items' country of origin */
+	const char *importer;       /* the declaration's importer (identification number) */
 	const struct trade_item *items;
 	const int64_t *item_numbers; /* the declaration's numbers of items[] */
 	size_t nitems;
@@ -116,15 +118,19 @@ struct exchange_preference_verdict {
 
 /*
  * Decide a claim to preference at now_ms on a node of node_country. When
- * the origin country's node sends certificates (a partner of that country
- * with the agreement in force), the claim stands only if a certificate of
- * that number came from it, its signature verifies against the partner's
- * registered keys, its issuer is that partner, its status list (as last
- * fetched) does not say it is revoked, it is in force, made out to this
- * country and this importer under this arrangement, and it covers the
- * items (exchange_certificate_compare). Every failure is a reason.
- * Otherwise the paper certificate is accepted as declared. The caller
- * json_decref()s verdict->reasons. CV_ENOMEM or a store error only.
+ * the origin country's node sent certificates when the declaration was
+ * lodged (a partner of that country with the agreement in force then), the
+ * claim stands only if a certificate of that number came from such a
+ * partner, its signature verifies against that partner's registered keys,
+ * its issuer is that partner, its status list (as last fetched from that
+ * partner, current now) does not say it is revoked, it was in force at
+ * lodging, is made out to this country and this importer under this
+ * arrangement, and it covers the items after what earlier import
+ * declarations claimed under it (exchange_certificate_compare). Every
+ * failure is a reason. Otherwise (or with no number: declarations older
+ * than electronic certificates) the paper certificate is accepted as
+ * declared. The caller json_decref()s verdict->reasons. CV_ENOMEM or a
+ * store error only (then verdict->reasons is NULL).
  */
 int exchange_preference_check(struct store_conn *conn, const char *node_country, int64_t now_ms,
 			      const struct exchange_preference_claim *claim,

@@ -47,6 +47,8 @@
 #define EXCHANGE_TYPE_CERTIFICATE_OF_ORIGIN "CertificateOfOriginCredential"
 /* The most credentialStatus entries a document may carry (a revocation and a suspension, and room). */
 #define EXCHANGE_STATUS_ENTRIES_MAX 4
+/* The longest id, DID or status list URL a document may carry. */
+#define EXCHANGE_URL_MAX 1024
 /* The most items, containers or seals a document may carry. */
 #define EXCHANGE_ITEMS_MAX 999
 #define EXCHANGE_CONTAINERS_MAX 100

@@ -22,7 +22,7 @@
  */
 #define DOC_TEXT_MAX 1600
 #define DOC_CODE_MAX 40                   /* identification numbers, document numbers, codes */
-#define DOC_URL_MAX 1024                  /* ids, DIDs, list URLs */
+#define DOC_URL_MAX EXCHANGE_URL_MAX      /* ids, DIDs, list URLs */
 #define DOC_AMOUNT_MAX 9007199254740992.0 /* 2^53: every JSON number is a double */
 #define DOC_MEASURE_MAX 1e12
 #define DOC_SUBJECT "credentialSubject."

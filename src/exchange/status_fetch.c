@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "exchange/documents.h"
 #include "exchange/partners.h"
 #include "exchange/tls_client.h"
 
@@ -26,13 +27,16 @@
 
 /* Lists one round fetches at most: a node watches a handful per partner. */
 #define FETCH_ROUND_MAX 32
+/* A fetch that failed is tried again this soon (or at the refresh, if sooner). */
+#define RETRY_S 10
 /* A status list of 131,072 bits is ~16 KB compressed in a credential of ~20 KB. */
 #define LIST_BODY_MAX (1024 * 1024)
 #define WHY_MAX 300
 
 struct due_list {
-	char url[EXCHANGE_ENDPOINT_MAX + 1];
+	char url[EXCHANGE_URL_MAX + 1]; /* as long as a document may name it */
 	char partner_id[CV_UUID_STR];
+	int64_t newest_ms; /* validFrom of the list kept, 0: none */
 };
 
 struct body {
@@ -58,29 +62,45 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 	return bytes;
 }
 
-/* The lists not fetched (nor tried) within refresh_s seconds, oldest attempt first. */
+/*
+ * The lists not fetched within refresh_s seconds, and those whose last
+ * fetch failed more than RETRY_S seconds ago; oldest attempt first.
+ */
 static int due_lists(struct store_conn *conn, int64_t now_ms, int refresh_s, struct due_list *list,
 		     size_t *n)
 {
-	char before[CV_RFC3339_MAX];
+	char before[CV_RFC3339_MAX], retry[CV_RFC3339_MAX];
 	struct store_stmt *stmt;
 	int rc;
 
 	*n = 0;
 	cv_clock_format_rfc3339_ms(now_ms - (int64_t)refresh_s * 1000, before, sizeof(before));
+	cv_clock_format_rfc3339_ms(now_ms - (int64_t)(refresh_s < RETRY_S ? refresh_s : RETRY_S) *
+						    1000,
+				   retry, sizeof(retry));
 	rc = store_prepare(conn,
-			   "SELECT l.url, l.partner_id FROM partner_status_lists l"
+			   "SELECT l.url, l.partner_id, l.credential FROM partner_status_lists l"
 			   " JOIN exchange_partners p ON p.id = l.partner_id AND p.status = 'active'"
 			   " WHERE l.attempted_at IS NULL OR l.attempted_at < $1"
-			   " ORDER BY l.attempted_at IS NOT NULL, l.attempted_at LIMIT $2",
+			   " OR (l.error <> '' AND l.attempted_at < $2)"
+			   " ORDER BY l.attempted_at IS NOT NULL, l.attempted_at LIMIT $3",
 			   &stmt);
 	if (!rc)
-		rc = store_bindf(stmt, "ti", before, (int64_t)FETCH_ROUND_MAX);
+		rc = store_bindf(stmt, "tti", before, retry, (int64_t)FETCH_ROUND_MAX);
 	while (!rc && (rc = store_step(stmt)) == STORE_ROW) {
+		json_t *kept = store_col_is_null(stmt, 2)
+				       ? NULL
+				       : json_loads(store_col_text(stmt, 2), 0, NULL);
+		const char *from = json_string_value(json_object_get(kept, "validFrom"));
+
 		rc = CV_OK;
 		snprintf(list[*n].url, sizeof(list[*n].url), "%s", store_col_text(stmt, 0));
 		snprintf(list[*n].partner_id, sizeof(list[*n].partner_id), "%s",
 			 store_col_text(stmt, 1));
+		list[*n].newest_ms = 0;
+		if (from)
+			cv_clock_parse_rfc3339(from, &list[*n].newest_ms);
+		json_decref(kept);
 		(*n)++;
 	}
 	store_finish(stmt);
@@ -126,10 +146,29 @@ static int get(CURL *curl, const char *url, int timeout_ms, struct body *b, char
 	return CV_OK;
 }
 
-/* Is list the partner's signed status list credential with id url? */
-static int verify(struct store_conn *conn, const struct exchange_partner *partner,
-		  const json_t *list, const char *url, char *why)
+/* Does the credential's type list name type? */
+static int has_type(const json_t *credential, const char *type)
 {
+	const json_t *types = json_object_get(credential, "type"), *t;
+	size_t i;
+
+	json_array_foreach(types, i, t) {
+		if (json_is_string(t) && !strcmp(json_string_value(t), type))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Is list the partner's signed status list credential with id url, no
+ * older than the one kept (validFrom newest_ms)? An older list, replayed by
+ * someone on the way, must not undo a revocation the node has seen.
+ */
+static int verify(struct store_conn *conn, const struct exchange_partner *partner,
+		  const json_t *list, const char *url, int64_t newest_ms, char *why)
+{
+	const char *from = json_string_value(json_object_get(list, "validFrom"));
+	int64_t from_ms = 0;
 	const json_t *issuer = json_object_get(list, "issuer");
 	const char *issuer_id = json_is_object(issuer)
 					? json_string_value(json_object_get(issuer, "id"))
@@ -145,6 +184,16 @@ static int verify(struct store_conn *conn, const struct exchange_partner *partne
 	if (!id || strcmp(id, url)) {
 		snprintf(why, WHY_MAX, "the list's id is %.100s, not the URL asked for",
 			 id ? id : "missing");
+		return CV_EINVAL;
+	}
+	if (!has_type(list, "BitstringStatusListCredential")) {
+		snprintf(why, WHY_MAX, "the answer is not a BitstringStatusListCredential");
+		return CV_EINVAL;
+	}
+	if (!from || cv_clock_parse_rfc3339(from, &from_ms) || from_ms < newest_ms) {
+		snprintf(why, WHY_MAX, "the list's validFrom is %s",
+			 from ? "older than the one kept (or not RFC 3339)"
+			      : "missing: it cannot be told newer than the one kept");
 		return CV_EINVAL;
 	}
 	if (!issuer_id || strcmp(issuer_id, partner->did)) {
@@ -180,7 +229,7 @@ static int fetch(CURL *curl, struct store_conn *conn, const struct due_list *d, 
 	rc = get(curl, url, timeout_ms, &b, why);
 	if (!rc) {
 		*list = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
-		rc = *list ? verify(conn, &partner, *list, d->url, why) : CV_EINVAL;
+		rc = *list ? verify(conn, &partner, *list, d->url, d->newest_ms, why) : CV_EINVAL;
 		if (!*list)
 			snprintf(why, WHY_MAX, "%.150s did not answer JSON", url);
 	}
@@ -192,24 +241,29 @@ static int fetch(CURL *curl, struct store_conn *conn, const struct due_list *d, 
 	return rc;
 }
 
-static int keep(struct store_conn *conn, const char *url, const json_t *list, const char *why,
-		int64_t now_ms)
+static int keep(struct store_conn *conn, const struct due_list *d, const json_t *list,
+		const char *why, int64_t now_ms)
 {
 	char now[CV_RFC3339_MAX], *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+	int64_t changed = 0;
 	int rc;
 
 	cv_clock_format_rfc3339_ms(now_ms, now, sizeof(now));
 	rc = store_begin(conn);
 	if (!rc)
-		rc = list ? store_execf(conn, NULL,
-					"UPDATE partner_status_lists SET credential = $2,"
-					" fetched_at = $3, attempted_at = $3, error = '' WHERE url = $1",
-					"ttt", url, text, now)
-			  : store_execf(conn, NULL,
-					"UPDATE partner_status_lists SET attempted_at = $2, error = $3"
-					" WHERE url = $1",
-					"ttt", url, now, why);
+		rc = list ? store_execf(conn, &changed,
+					"UPDATE partner_status_lists SET credential = $3,"
+					" fetched_at = $4, attempted_at = $4, error = ''"
+					" WHERE partner_id = $1 AND url = $2",
+					"tttt", d->partner_id, d->url, text, now)
+			  : store_execf(conn, &changed,
+					"UPDATE partner_status_lists SET attempted_at = $3, error = $4"
+					" WHERE partner_id = $1 AND url = $2",
+					"tttt", d->partner_id, d->url, now, why);
 	free(text);
+	/* The row read is the row written: anything else would leave it due for ever. */
+	if (!rc && changed != 1)
+		rc = CV_EINTERNAL;
 	return rc ? (store_rollback(conn), rc) : store_commit(conn);
 }
 
@@ -235,7 +289,7 @@ int exchange_status_lists_refresh(struct store_conn *conn, int refresh_s, int ti
 
 		if (fetch(curl, conn, &list[i], timeout_ms, &got, why))
 			cv_warn("exchange", "status list %s: %s", list[i].url, why);
-		rc = keep(conn, list[i].url, got, why, cv_clock_now_ms());
+		rc = keep(conn, &list[i], got, why, cv_clock_now_ms());
 		if (!rc && got)
 			(*fetched)++;
 		json_decref(got);
@@ -252,7 +306,8 @@ int exchange_status_lists_summary(struct store_conn *conn, json_t **out)
 	int rc = store_prepare(conn,
 			       "SELECT l.url, p.country, l.credential IS NOT NULL, l.error,"
 			       " COALESCE(l.attempted_at, '') FROM partner_status_lists l"
-			       " JOIN exchange_partners p ON p.id = l.partner_id ORDER BY l.url",
+			       " JOIN exchange_partners p ON p.id = l.partner_id"
+			       " ORDER BY p.country, l.url",
 			       &stmt);
 
 	*out = NULL;

@@ -18,7 +18,7 @@
 
 struct header {
 	char id[CV_UUID_STR], number[64], status[32], lane[16], operator_id[CV_UUID_STR];
-	char trader_tin[64], lodged_on[CV_DATE_MAX], direction[16];
+	char trader_tin[64], lodged_on[CV_DATE_MAX], direction[16], lodged_at[CV_RFC3339_MAX];
 	int documents_missing;
 	int has_arrived;
 };
@@ -31,7 +31,7 @@ static int load_header(struct store_conn *conn, const char *key, struct header *
 				 " CASE d.direction WHEN 'export' THEN d.exporter WHEN 'import' THEN d.importer"
 				 " ELSE d.declarant END, d.documents_missing, d.arrived_at IS NOT NULL,"
 				 " COALESCE((SELECT lane FROM risk_decisions r WHERE r.declaration_id = d.id"
-				 " AND r.superseded = 0), ''), d.direction"
+				 " AND r.superseded = 0), ''), d.direction, d.lodged_at"
 				 " FROM declarations d WHERE d.id = $1 OR d.number = $1",
 				 "t", key);
 
@@ -48,6 +48,7 @@ static int load_header(struct store_conn *conn, const char *key, struct header *
 	h->has_arrived = (int)store_col_int64(stmt, 7);
 	snprintf(h->lane, sizeof(h->lane), "%s", store_col_text(stmt, 8));
 	snprintf(h->direction, sizeof(h->direction), "%s", store_col_text(stmt, 9));
+	snprintf(h->lodged_at, sizeof(h->lodged_at), "%s", store_col_text(stmt, 10));
 	store_finish(stmt);
 	return CV_OK;
 }
@@ -174,8 +175,8 @@ static int load_items(struct store_conn *conn, const char *declaration_id, struc
 	size_t cap = 0;
 	int rc = store_prepare(conn,
 			       "SELECT item, hs, origin, value, preference, certificate_of_origin,"
-			       " quantity, unit FROM declaration_items WHERE declaration_id = $1"
-			       " ORDER BY item",
+			       " quantity, unit, preference_verdict FROM declaration_items"
+			       " WHERE declaration_id = $1 ORDER BY item",
 			       &stmt);
 
 	*out = NULL;
@@ -208,6 +209,9 @@ static int load_items(struct store_conn *conn, const char *declaration_id, struc
 		a->certificate = cv_arena_strdup(arena, store_col_text(stmt, 5));
 		a->item.quantity = store_col_double(stmt, 6);
 		a->item.unit = cv_arena_strdup(arena, store_col_text(stmt, 7));
+		/* Kept at release: the verdict of a released declaration stays as it was. */
+		if (!store_col_is_null(stmt, 8))
+			a->preference = json_loads(store_col_text(stmt, 8), 0, NULL);
 		if (!a->item.hs || !a->item.origin || !a->item.preference || !a->certificate ||
 		    !a->item.unit)
 			rc = CV_ENOMEM;
@@ -232,7 +236,9 @@ static int decide_preferences(struct store_conn *conn, const struct trade_contex
 
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct assessed_item *a = &items[i];
-		struct exchange_preference_claim claim = {a->certificate,
+		struct exchange_preference_claim claim = {h->id,
+							  h->lodged_at,
+							  a->certificate,
 							  a->item.preference,
 							  a->item.origin,
 							  h->trader_tin,
@@ -657,6 +663,40 @@ static int draw_lpcos(struct store_conn *conn, const struct header *h, const cha
 	return rc;
 }
 
+/*
+ * Keep each item's verdict on its claim to preference as it stood at
+ * release: what happens to the certificate or the partner afterwards is a
+ * matter for post-clearance control, not for this declaration's duties.
+ */
+static int keep_verdicts(struct store_conn *conn, const struct trade_context *ctx,
+			 const struct header *h)
+{
+	json_t *assessment = NULL, *line;
+	size_t i;
+	int rc = trade_assessment(conn, ctx, h->id, &assessment);
+
+	json_array_foreach(json_object_get(assessment, "lines"), i, line) {
+		json_t *verdict = json_object_get(line, "preference");
+		char *text;
+
+		if (rc)
+			break;
+		if (!verdict)
+			continue;
+		text = json_dumps(verdict, JSON_COMPACT);
+		rc = text ? store_execf(conn, NULL,
+					"UPDATE declaration_items SET preference_verdict = $3"
+					" WHERE declaration_id = $1 AND item = $2",
+					"tit", h->id,
+					(int64_t)json_integer_value(json_object_get(line, "item")),
+					text)
+			  : CV_ENOMEM;
+		free(text);
+	}
+	json_decref(assessment);
+	return rc;
+}
+
 int trade_release(struct store_conn *conn, const struct trade_context *ctx,
 		  const struct auth_principal *who, const char *key, json_t **out,
 		  struct cv_error *err)
@@ -684,7 +724,9 @@ int trade_release(struct store_conn *conn, const struct trade_context *ctx,
 	if (rc)
 		return rc;
 	cv_clock_format_rfc3339(ctx->now_ms, now, sizeof(now));
-	rc = draw_lpcos(conn, &h, now, err);
+	rc = keep_verdicts(conn, ctx, &h);
+	if (!rc)
+		rc = draw_lpcos(conn, &h, now, err);
 	if (!rc)
 		rc = store_execf(conn, NULL,
 				 "UPDATE declarations SET status = 'released', released_at = $2,"

@@ -277,3 +277,70 @@ Test(release, an_export_owes_no_import_duty_or_vat)
 			  "%s", r.body);
 	test_response_free(&r);
 }
+
+/* The assessment's line of item, from the declaration at path: its preference and duty. */
+static json_t *line_of(const char *path, int item)
+{
+	char assessment[200];
+	struct test_response r;
+	json_t *line;
+
+	snprintf(assessment, sizeof(assessment), "%s/assessment", path);
+	cr_assert_eq(call("border.officer", "GET", assessment, NULL, &r), 200, "%s", r.body);
+	line = json_incref(json_array_get(json_object_get(r.json, "lines"), (size_t)item - 1));
+	test_response_free(&r);
+	return line;
+}
+
+Test(release, a_released_declaration_keeps_the_preference_it_was_released_with)
+{
+	static const char cotton[] =
+		"{\"direction\": \"import\", \"office\": \"KZ-KHO\", \"declarant\": \"KZ123456789012\","
+		" \"importer\": \"KZ123456789012\", \"departure\": \"KG\", \"transport\": {\"mode\": \"3\"},"
+		" \"items\": [{\"hs\": \"5201000000\", \"description\": \"Raw cotton\", \"origin\": \"KG\","
+		" \"quantity\": 1000, \"unit\": \"KGM\", \"net_mass\": 1000,"
+		" \"value\": {\"amount\": 150000, \"currency\": \"USD\"},"
+		" \"preference\": \"EAEU\", \"certificate_of_origin\": \"KG-CT1-2026-78\"}]}";
+	struct test_response r;
+	char released[160], later[160], pay[200];
+	json_t *line;
+
+	/* On paper, as Kyrgyzstan sends no electronic certificates yet: duty 0, VAT paid, released. */
+	lodge(cotton, released);
+	line = line_of(released, 1);
+	cr_assert(json_is_true(json_object_get(json_object_get(line, "preference"), "accepted")));
+	cr_assert(json_is_false(json_object_get(json_object_get(line, "preference"), "electronic")));
+	snprintf(pay, sizeof(pay),
+		 "{\"reference\": \"KASPI-KG-1\", \"amount\": %lld, \"method\": \"bank_transfer\"}",
+		 (long long)json_integer_value(json_object_get(line, "total")));
+	json_decref(line);
+	cr_assert_eq(post("trader", released, "payments", pay, NULL), 201);
+	cr_assert_eq(post("border.officer", released, "arrival", NULL, NULL), 200);
+	cr_assert_eq(post("border.officer", released, "release", NULL, &r), 200, "%s", r.body);
+	test_response_free(&r);
+
+	/* Then Kyrgyzstan's node starts sending certificates of origin. */
+	cr_assert_eq(call("admin", "POST", "/api/v1/exchange/partners",
+			  "{\"country\": \"KG\", \"name\": \"Customs of Kyrgyzstan\","
+			  " \"endpoint\": \"https://customs.kg\", \"did\": \"did:web:customs.kg\","
+			  " \"keys\": [{\"id\": \"key-1\", \"publicKeyMultibase\":"
+			  " \"z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2\"}],"
+			  " \"agreements\": {\"certificates_of_origin\": {\"since\": \"2020-01-01\"}}}",
+			  &r),
+		     201, "%s", r.body);
+	test_response_free(&r);
+
+	/* The released declaration keeps its verdict; a new one needs the electronic certificate. */
+	line = line_of(released, 1);
+	cr_assert(json_is_true(json_object_get(json_object_get(line, "preference"), "accepted")),
+		  "%s", json_dumps(line, 0));
+	cr_assert_eq(json_integer_value(json_object_get(line, "duty")), 0);
+	json_decref(line);
+	lodge(cotton, later);
+	line = line_of(later, 1);
+	cr_assert(json_is_false(json_object_get(json_object_get(line, "preference"), "accepted")),
+		  "%s", json_dumps(line, 0));
+	cr_assert(json_is_true(json_object_get(json_object_get(line, "preference"), "electronic")));
+	cr_assert_gt(json_integer_value(json_object_get(line, "duty")), 0);
+	json_decref(line);
+}

@@ -175,6 +175,15 @@ Test(origin, a_certificate_from_kz_gives_the_preference_in_uz_only_for_the_goods
 	cr_assert(strstr(str(line, "rate_source"), "CIS-FTA"), "%s", str(line, "rate_source"));
 	json_decref(line);
 
+	/* The same 20,000 kg again: the certificate was used up by the first declaration. */
+	lodge("5201000000", "KZ", 20000, number, path);
+	line = line_of(path, NOT_FETCHED);
+	cr_assert(json_is_false(json_object_get(json_object_get(line, "preference"), "accepted")));
+	cr_assert(has_reason(line, "items", "earlier declarations drew on it"), "%s",
+		  json_dumps(line, 0));
+	cr_assert_gt(json_integer_value(json_object_get(line, "duty")), 0);
+	json_decref(line);
+
 	/* 5,000 kg more than certified: refused on its item, the general rate applies. */
 	lodge("5201000000", "KZ", 25000, number, path);
 	line = line_of(path, NOT_FETCHED);

@@ -162,8 +162,8 @@ static void keep_list(int revoked, int64_t valid_from_ms)
 	secured = sign(list);
 	text = json_dumps(secured, JSON_COMPACT);
 	cr_assert_eq(store_execf(conn, NULL,
-				 "UPDATE partner_status_lists SET credential = $2, fetched_at = $3"
-				 " WHERE url = $1",
+				 "UPDATE partner_status_lists SET credential = $2, fetched_at = $3,"
+				 " attempted_at = $3 WHERE url = $1",
 				 "ttt", LIST_URL, text, from),
 		     CV_OK);
 	free(text);
@@ -178,8 +178,9 @@ static struct exchange_preference_verdict decide(const char *number, const char 
 {
 	struct trade_item item = {.hs = "5201000000", .origin = "KZ", .quantity = kg, .unit = "KGM"};
 	int64_t numbers[] = {1};
-	struct exchange_preference_claim claim = {number, arrangement, "KZ", importer,
-						  &item,  numbers,     1};
+	struct exchange_preference_claim claim = {NULL,        NULL,    number,
+						  arrangement, "KZ",    importer,
+						  &item,       numbers, 1};
 	struct exchange_preference_verdict v;
 
 	cr_assert_eq(exchange_preference_check(conn, "UZ", now_ms, &claim, &v), CV_OK);
@@ -357,8 +358,9 @@ Test(origin_claims, a_claim_stands_only_when_every_check_passes)
 					  .quantity = 1,
 					  .unit = "KGM"};
 		int64_t numbers[] = {1};
-		struct exchange_preference_claim claim = {"KG-CT1-1", "CIS-FTA-2011", "KG", "UZ1",
-							  &item,      numbers,        1};
+		struct exchange_preference_claim claim = {NULL,           NULL,    "KG-CT1-1",
+							  "CIS-FTA-2011", "KG",    "UZ1",
+							  &item,          numbers, 1};
 		cr_assert_eq(exchange_preference_check(conn, "UZ", NOW_MS, &claim, &v), CV_OK);
 		cr_assert(!v.electronic && v.accepted);
 		json_decref(v.reasons);
