@@ -1,7 +1,10 @@
 /* server.c — see server.h. */
 #include "server.h"
 
+#include "base/ids.h"
+#include "base/log.h"
 #include "exchange/node.h"
+#include "store/migrate.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -217,6 +220,35 @@ void test_node_start_tls(struct test_server *s, const char *country, const char 
 		 "exchange_tls_ca = %s/ca.pem\n",
 		 pki, who, pki, who, pki, pki, who, pki, who, pki);
 	node_start(s, country, name, ca, more);
+}
+
+void test_store_make(char *dir, struct store **store, struct store_conn **conn, int countries)
+{
+	char url[320];
+
+	cv_log_set_level(CV_LOG_OFF);
+	cr_assert_eq(cv_ids_init(), 0);
+	cr_assert(mkdtemp(dir), "cannot make %s", dir);
+	snprintf(url, sizeof(url), "sqlite:%s/test.db", dir);
+	cr_assert_eq(store_open(url, store, NULL), 0);
+	cr_assert_eq(store_conn(*store, conn, NULL), 0);
+	cr_assert_eq(store_migrate(*conn, NULL, NULL), 0);
+	if (countries)
+		cr_assert_eq(store_execf(*conn, NULL,
+					 "INSERT INTO countries (code, alpha3, numeric, name) VALUES"
+					 " ('KZ', 'KAZ', '398', 'Kazakhstan'),"
+					 " ('UZ', 'UZB', '860', 'Uzbekistan')",
+					 ""),
+			     0);
+}
+
+void test_store_remove(struct store *store, const char *dir)
+{
+	char cmd[400];
+
+	store_close(store);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
 }
 
 void test_nodes_start(struct test_server *kz, struct test_server *uz)

@@ -78,6 +78,17 @@ void test_register_partner(const struct test_server *at, const struct test_serve
 /* The two nodes of a cross-border test: Kazakhstan's and Uzbekistan's; and stopping them. */
 void test_nodes_start(struct test_server *kz, struct test_server *uz);
 void test_nodes_stop(struct test_server *kz, struct test_server *uz);
+/*
+ * For unit tests on a real store: a migrated SQLite database in a new
+ * folder made from the template dir ("/tmp/caravan-x-XXXXXX", changed in
+ * place), logging off and ids ready; with countries, KZ and UZ in the
+ * country table (what partners and certificates refer to).
+ */
+struct store;
+struct store_conn;
+void test_store_make(char *dir, struct store **store, struct store_conn **conn, int countries);
+/* Close store and remove its folder. */
+void test_store_remove(struct store *store, const char *dir);
 /* A loopback TCP port free at the time of asking. */
 int test_free_port(void);
 

@@ -3,6 +3,8 @@
 #include "base/ids.h"
 #include "store/migrate.h"
 
+#include "support/server.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,26 +14,9 @@ static char dir[] = "/tmp/caravan-audit-XXXXXX";
 static struct store *store;
 static struct store_conn *conn;
 
-static void setup(void)
-{
-	char url[128];
+static void setup(void) { test_store_make(dir, &store, &conn, 0); }
 
-	cr_assert_eq(cv_ids_init(), 0);
-	cr_assert(mkdtemp(dir));
-	snprintf(url, sizeof(url), "sqlite:%s/a.db", dir);
-	cr_assert_eq(store_open(url, &store, NULL), 0);
-	cr_assert_eq(store_conn(store, &conn, NULL), 0);
-	cr_assert_eq(store_migrate(conn, NULL, NULL), 0);
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	store_close(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+static void teardown(void) { test_store_remove(store, dir); }
 
 TestSuite(audit_chain, .init = setup, .fini = teardown);
 

@@ -12,6 +12,8 @@
 #include "exchange/jcs.h"
 #include "store/migrate.h"
 
+#include "support/server.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,22 +42,11 @@ static void make_key(struct exchange_key *key, char multikey[80])
 static void setup(void)
 {
 	struct exchange_registry_context ctx = {"KZ", NODE_DID, cv_clock_now_ms()};
-	char url[128], multikey[80], stranger[80];
+	char multikey[80], stranger[80];
 	json_t *input, *errors = json_array(), *out;
 	struct cv_error err;
 
-	cv_log_set_level(CV_LOG_OFF);
-	cr_assert_eq(cv_ids_init(), 0);
-	cr_assert(mkdtemp(dir));
-	snprintf(url, sizeof(url), "sqlite:%s/a.db", dir);
-	cr_assert_eq(store_open(url, &store, NULL), 0);
-	cr_assert_eq(store_conn(store, &conn, NULL), 0);
-	cr_assert_eq(store_migrate(conn, NULL, NULL), 0);
-	cr_assert_eq(store_execf(conn, NULL,
-				 "INSERT INTO countries (code, alpha3, numeric, name) VALUES"
-				 " ('KZ', 'KAZ', '398', 'Kazakhstan'), ('UZ', 'UZB', '860', 'Uzbekistan')",
-				 ""),
-		     0);
+	test_store_make(dir, &store, &conn, 1);
 	cr_assert_eq(store_execf(conn, NULL,
 				 "CREATE TABLE effects (document_id TEXT PRIMARY KEY, partner TEXT)",
 				 ""),
@@ -76,14 +67,7 @@ static void setup(void)
 	json_decref(input);
 }
 
-static void teardown(void)
-{
-	char cmd[128];
-
-	store_close(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+static void teardown(void) { test_store_remove(store, dir); }
 
 TestSuite(inbox, .init = setup, .fini = teardown);
 

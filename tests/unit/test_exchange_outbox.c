@@ -11,7 +11,8 @@
 #include "exchange/jcs.h"
 #include "store/migrate.h"
 
-#include <arpa/inet.h>
+#include "support/server.h"
+
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/caravan-outbox-XXXXXX";
@@ -45,20 +45,6 @@ static struct {
 	char ids[64][64];
 } got = {PTHREAD_MUTEX_INITIALIZER};
 
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
 static void setup(void)
 {
 	struct exchange_registry_context ctx = {"KZ", NULL, cv_clock_now_ms()};
@@ -67,26 +53,16 @@ static void setup(void)
 	json_t *input, *errors = json_array(), *out;
 	struct cv_error err;
 
-	cv_log_set_level(CV_LOG_OFF);
-	cr_assert_eq(cv_ids_init(), 0);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	cr_assert(mkdtemp(dir));
-	snprintf(url, sizeof(url), "sqlite:%s/a.db", dir);
-	cr_assert_eq(store_open(url, &store, NULL), 0);
-	cr_assert_eq(store_conn(store, &conn, NULL), 0);
-	cr_assert_eq(store_migrate(conn, NULL, NULL), 0);
-	cr_assert_eq(store_execf(conn, NULL,
-				 "INSERT INTO countries (code, alpha3, numeric, name) VALUES"
-				 " ('KZ', 'KAZ', '398', 'Kazakhstan'), ('UZ', 'UZB', '860', 'Uzbekistan')",
-				 ""),
-		     0);
+	test_store_make(dir, &store, &conn, 1);
 	cv_config_defaults(&config);
+	snprintf(url, sizeof(url), "sqlite:%s/test.db", dir);
 	snprintf(config.db, sizeof(config.db), "%s", url);
 	snprintf(config.public_url, sizeof(config.public_url), "https://customs.kz");
-	snprintf(key, sizeof(key), "%s/a.key", dir);
+	snprintf(key, sizeof(key), "%s/test.key", dir); /* beside the database */
 	cr_assert_eq(exchange_node_key_create(key, &err), CV_OK, "%s", err.message);
 	cr_assert_eq(exchange_node_open(&config, &node, &err), CV_OK, "%s", err.message);
-	port = free_port();
+	port = test_free_port();
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
 	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "country", "UZ", "name", "UZ",
 			  "endpoint", endpoint, "did", "did:web:customs.uz", "keys", "id", "key-1",
@@ -104,13 +80,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	exchange_node_free(node);
-	store_close(store);
 	curl_global_cleanup();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	test_store_remove(store, dir);
 }
 
 TestSuite(outbox, .init = setup, .fini = teardown, .timeout = 120);

@@ -69,32 +69,12 @@ static void register_kz(const char *agreement)
 
 static void setup(void)
 {
-	char url[128];
-
-	cv_log_set_level(CV_LOG_OFF);
-	cr_assert_eq(cv_ids_init(), 0);
 	cr_assert(sodium_init() >= 0);
-	cr_assert(mkdtemp(dir));
-	snprintf(url, sizeof(url), "sqlite:%s/o.db", dir);
-	cr_assert_eq(store_open(url, &store, NULL), 0);
-	cr_assert_eq(store_conn(store, &conn, NULL), 0);
-	cr_assert_eq(store_migrate(conn, NULL, NULL), 0);
+	test_store_make(dir, &store, &conn, 1);
 	cr_assert_eq(exchange_key_generate(&kz_key), CV_OK);
-	cr_assert_eq(store_execf(conn, NULL,
-				 "INSERT INTO countries (code, alpha3, numeric, name) VALUES"
-				 " ('KZ', 'KAZ', '398', 'Kazakhstan'), ('UZ', 'UZB', '860', 'Uzbekistan')",
-				 ""),
-		     CV_OK);
 }
 
-static void teardown(void)
-{
-	char cmd[128];
-
-	store_close(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+static void teardown(void) { test_store_remove(store, dir); }
 
 TestSuite(origin_claims, .init = setup, .fini = teardown, .timeout = 120);
 
