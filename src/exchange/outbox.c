@@ -184,36 +184,13 @@ struct destination {
 	size_t n;
 };
 
-struct response {
-	char *data;
-	size_t len, max;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ctx)
-{
-	struct response *r = ctx;
-	size_t bytes = size * n;
-	char *grown;
-
-	if (r->len + bytes > r->max)
-		return 0; /* more than any receipt: stop reading */
-	grown = cv_realloc(r->data, r->len + bytes + 1);
-	if (!grown)
-		return 0;
-	memcpy(grown + r->len, p, bytes);
-	r->data = grown;
-	r->len += bytes;
-	r->data[r->len] = '\0';
-	return bytes;
-}
-
 /*
  * POST len bytes of body to url over curl (its connections are reused
  * across the round). CV_OK with *status and r filled when the partner
  * answered; otherwise why says what went wrong.
  */
 static int post(CURL *curl, const char *url, const char *body, size_t len, int timeout_ms,
-		long *status, struct response *r, char *why)
+		long *status, struct exchange_http_body *r, char *why)
 {
 	struct curl_slist *headers = NULL;
 	CURLcode res;
@@ -230,7 +207,7 @@ static int post(CURL *curl, const char *url, const char *body, size_t len, int t
 			 (long)(timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms : CONNECT_TIMEOUT_MS));
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, exchange_http_body_collect);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
 	res = curl_easy_perform(curl);
 	if (res == CURLE_OK)
@@ -276,7 +253,7 @@ static enum attempt read_answer(const struct due *d, long status, const char *te
 static enum attempt send_one(CURL *curl, const char *url, const struct due *d, int timeout_ms,
 			     char *why)
 {
-	struct response r = {NULL, 0, RESPONSE_MAX};
+	struct exchange_http_body r = {NULL, 0, RESPONSE_MAX};
 	enum attempt result = ATTEMPT_FAILED;
 	long status;
 
@@ -340,7 +317,7 @@ static int batch_body(const struct due *list, size_t n, struct cv_buf *out)
 static enum batch_answer send_batch(CURL *curl, const char *url, struct due *list, size_t n,
 				    int timeout_ms)
 {
-	struct response r = {NULL, 0, RESPONSE_MAX + n * RECEIPT_MAX};
+	struct exchange_http_body r = {NULL, 0, RESPONSE_MAX + n * RECEIPT_MAX};
 	enum batch_answer answer = BATCH_NOT_TAKEN;
 	const json_t *receipts;
 	json_t *parsed = NULL;

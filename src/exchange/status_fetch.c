@@ -39,29 +39,6 @@ struct due_list {
 	int64_t newest_ms; /* validFrom of the list kept, 0: none */
 };
 
-struct body {
-	char *data;
-	size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ctx)
-{
-	struct body *b = ctx;
-	size_t bytes = size * n;
-	char *grown;
-
-	if (b->len + bytes > LIST_BODY_MAX)
-		return 0;
-	grown = cv_realloc(b->data, b->len + bytes + 1);
-	if (!grown)
-		return 0;
-	memcpy(grown + b->len, p, bytes);
-	b->data = grown;
-	b->len += bytes;
-	b->data[b->len] = '\0';
-	return bytes;
-}
-
 /*
  * The lists not fetched within refresh_s seconds, and those whose last
  * fetch failed more than RETRY_S seconds ago; oldest attempt first.
@@ -120,7 +97,7 @@ static int fetch_url(const struct exchange_partner *partner, const char *url, ch
 	return snprintf(out, size, "%.*s%s", (int)base, partner->endpoint, path) < (int)size;
 }
 
-static int get(CURL *curl, const char *url, int timeout_ms, struct body *b, char *why)
+static int get(CURL *curl, const char *url, int timeout_ms, struct exchange_http_body *b, char *why)
 {
 	long status = 0;
 	CURLcode res;
@@ -131,7 +108,7 @@ static int get(CURL *curl, const char *url, int timeout_ms, struct body *b, char
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, exchange_http_body_collect);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
 	res = curl_easy_perform(curl);
 	if (res != CURLE_OK) {
@@ -214,7 +191,7 @@ static int fetch(CURL *curl, struct store_conn *conn, const struct due_list *d, 
 {
 	struct exchange_partner partner;
 	char url[EXCHANGE_ENDPOINT_MAX * 2 + 2];
-	struct body b = {NULL, 0};
+	struct exchange_http_body b = {NULL, 0, LIST_BODY_MAX};
 	int rc = exchange_partner_load(conn, d->partner_id, &partner);
 
 	*list = NULL;

@@ -1,6 +1,10 @@
 /* tls_client.c — see tls_client.h. */
 #include "exchange/tls_client.h"
 
+#include "base/mem.h"
+
+#include <string.h>
+
 void exchange_tls_client_from_config(const struct cv_config *config, struct exchange_tls_client *out)
 {
 	out->cert = config->exchange_tls_cert;
@@ -23,4 +27,22 @@ void exchange_tls_client_apply(CURL *curl, const struct exchange_tls_client *tls
 		if (tls->key && *tls->key)
 			curl_easy_setopt(curl, CURLOPT_SSLKEY, tls->key);
 	}
+}
+
+size_t exchange_http_body_collect(char *p, size_t size, size_t n, void *body)
+{
+	struct exchange_http_body *b = body;
+	size_t bytes = size * n;
+	char *grown;
+
+	if (b->len + bytes > b->max)
+		return 0;
+	grown = cv_realloc(b->data, b->len + bytes + 1);
+	if (!grown)
+		return 0;
+	memcpy(grown + b->len, p, bytes);
+	b->data = grown;
+	b->len += bytes;
+	b->data[b->len] = '\0';
+	return bytes;
 }

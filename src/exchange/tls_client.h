@@ -27,4 +27,17 @@ void exchange_tls_client_from_config(const struct cv_config *config,
 /* Set curl's TLS options for a connection to a partner node (tls may be NULL: defaults). */
 void exchange_tls_client_apply(CURL *curl, const struct exchange_tls_client *tls);
 
+/*
+ * A partner's answer as curl reads it: NUL-terminated data (cv_free it),
+ * at most max bytes — a longer answer stops the transfer (a partner cannot
+ * make the node hold more than it expects).
+ */
+struct exchange_http_body {
+	char *data;
+	size_t len, max;
+};
+
+/* CURLOPT_WRITEFUNCTION for a struct exchange_http_body (CURLOPT_WRITEDATA). */
+size_t exchange_http_body_collect(char *p, size_t size, size_t n, void *body);
+
 #endif

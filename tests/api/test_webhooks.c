@@ -90,21 +90,6 @@ static enum MHD_Result receive(void *ctx, struct MHD_Connection *c, const char *
 	return ok;
 }
 
-/* A port nothing listens on (yet). */
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static const char phones[] =
 	"{\"direction\": \"import\", \"office\": \"KZ-KHO\", \"declarant\": \"KZ123456789012\","
 	" \"importer\": \"KZ123456789012\", \"transport\": {\"mode\": \"3\"},"
@@ -118,7 +103,7 @@ Test(webhooks, events_wait_while_the_receiver_is_down_then_arrive_once_in_order_
 	struct test_response r;
 	struct MHD_Daemon *receiver;
 	char body[128], secret[128];
-	int port = free_port(), waited;
+	int port = test_free_port(), waited;
 
 	snprintf(body, sizeof(body), "{\"url\": \"http://127.0.0.1:%d/caravan-events\"}", port);
 	cr_assert_eq(call("trader", "PUT", "/api/v1/webhook", body, &r), 200, "%s", r.body);

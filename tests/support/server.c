@@ -1,9 +1,11 @@
 /* server.c — see server.h. */
 #include "server.h"
 
+#include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "exchange/node.h"
+#include "exchange/partners.h"
 #include "store/migrate.h"
 
 #include <arpa/inet.h>
@@ -240,6 +242,30 @@ void test_store_make(char *dir, struct store **store, struct store_conn **conn, 
 					 " ('UZ', 'UZB', '860', 'Uzbekistan')",
 					 ""),
 			     0);
+}
+
+void test_store_partner(struct store_conn *conn, const char *country, const char *did,
+			const char *endpoint, const char *multikey, const char *agreements,
+			char id[CV_UUID_STR])
+{
+	struct exchange_registry_context ctx = {"XX", NULL, cv_clock_now_ms()};
+	json_t *agreed = json_loads(agreements, 0, NULL), *input, *errors = json_array(), *out;
+	struct cv_error err;
+
+	cr_assert(agreed, "agreements must be JSON: %s", agreements);
+	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}], s:o}", "country", country, "name",
+			  country, "endpoint", endpoint, "did", did, "keys", "id", "key-1",
+			  "publicKeyMultibase", multikey, "agreements", agreed);
+	cv_error_clear(&err);
+	cr_assert_eq(store_begin(conn), CV_OK);
+	cr_assert_eq(exchange_partner_create(conn, &ctx, input, errors, &out, &err), CV_OK, "%s %s",
+		     err.message,
+		     json_string_value(json_object_get(json_array_get(errors, 0), "message")));
+	cr_assert_eq(store_commit(conn), CV_OK);
+	snprintf(id, CV_UUID_STR, "%s", json_string_value(json_object_get(out, "id")));
+	json_decref(out);
+	json_decref(errors);
+	json_decref(input);
 }
 
 void test_store_remove(struct store *store, const char *dir)

@@ -9,6 +9,8 @@
 #ifndef CV_TESTS_SERVER_H
 #define CV_TESTS_SERVER_H
 
+#include "base/ids.h"
+
 #include <jansson.h>
 #include <sys/types.h>
 
@@ -87,6 +89,14 @@ void test_nodes_stop(struct test_server *kz, struct test_server *uz);
 struct store;
 struct store_conn;
 void test_store_make(char *dir, struct store **store, struct store_conn **conn, int countries);
+/*
+ * Register a partner in a test store (as the admin API would): country, did,
+ * endpoint, one key (key-1, a Multikey) and agreements (JSON, "{}" for
+ * none); its id into id.
+ */
+void test_store_partner(struct store_conn *conn, const char *country, const char *did,
+			const char *endpoint, const char *multikey, const char *agreements,
+			char id[CV_UUID_STR]);
 /* Close store and remove its folder. */
 void test_store_remove(struct store *store, const char *dir);
 /* A loopback TCP port free at the time of asking. */

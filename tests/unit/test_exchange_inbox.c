@@ -41,10 +41,7 @@ static void make_key(struct exchange_key *key, char multikey[80])
 
 static void setup(void)
 {
-	struct exchange_registry_context ctx = {"KZ", NODE_DID, cv_clock_now_ms()};
 	char multikey[80], stranger[80];
-	json_t *input, *errors = json_array(), *out;
-	struct cv_error err;
 
 	test_store_make(dir, &store, &conn, 1);
 	cr_assert_eq(store_execf(conn, NULL,
@@ -53,18 +50,8 @@ static void setup(void)
 		     0);
 	make_key(&partner_key, multikey);
 	make_key(&stranger_key, stranger);
-	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "country", "UZ", "name",
-			  "State Customs Committee", "endpoint", "https://customs.uz", "did",
-			  PARTNER_DID, "keys", "id", "key-1", "publicKeyMultibase", multikey);
-	cr_assert_eq(store_begin(conn), 0);
-	cr_assert_eq(exchange_partner_create(conn, &ctx, input, errors, &out, &err), CV_OK, "%s",
-		     err.message);
-	cr_assert_eq(store_commit(conn), 0);
-	snprintf(partner_id, sizeof(partner_id), "%s",
-		 json_string_value(json_object_get(out, "id")));
-	json_decref(out);
-	json_decref(errors);
-	json_decref(input);
+	test_store_partner(conn, "UZ", PARTNER_DID, "https://customs.uz", multikey, "{}",
+			   partner_id);
 }
 
 static void teardown(void) { test_store_remove(store, dir); }

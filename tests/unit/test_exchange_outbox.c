@@ -47,10 +47,8 @@ static struct {
 
 static void setup(void)
 {
-	struct exchange_registry_context ctx = {"KZ", NULL, cv_clock_now_ms()};
 	struct cv_config config;
 	char url[128], key[160], endpoint[64];
-	json_t *input, *errors = json_array(), *out;
 	struct cv_error err;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -64,18 +62,8 @@ static void setup(void)
 	cr_assert_eq(exchange_node_open(&config, &node, &err), CV_OK, "%s", err.message);
 	port = test_free_port();
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
-	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "country", "UZ", "name", "UZ",
-			  "endpoint", endpoint, "did", "did:web:customs.uz", "keys", "id", "key-1",
-			  "publicKeyMultibase", "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2");
-	cr_assert_eq(store_begin(conn), 0);
-	cr_assert_eq(exchange_partner_create(conn, &ctx, input, errors, &out, &err), CV_OK, "%s",
-		     err.message);
-	cr_assert_eq(store_commit(conn), 0);
-	snprintf(partner_id, sizeof(partner_id), "%s",
-		 json_string_value(json_object_get(out, "id")));
-	json_decref(out);
-	json_decref(errors);
-	json_decref(input);
+	test_store_partner(conn, "UZ", "did:web:customs.uz", endpoint,
+			   "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", "{}", partner_id);
 }
 
 static void teardown(void)

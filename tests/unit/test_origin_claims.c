@@ -40,25 +40,14 @@ static struct exchange_partner kz;
 
 static void register_kz_at(const char *agreement, const char *endpoint)
 {
-	struct exchange_registry_context ctx = {"UZ", "did:web:customs.uz.example", NOW_MS};
 	struct cv_buf multikey;
-	struct cv_error err;
-	json_t *input, *errors = json_array(), *out = NULL;
+	char agreements[96], id[CV_UUID_STR];
 
 	cv_buf_init(&multikey);
 	cr_assert_eq(exchange_key_multibase(kz_key.public_key, &multikey), CV_OK);
-	input = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:{s:s}}}", "country", "KZ",
-			  "name", "State Revenue Committee", "endpoint", endpoint, "did", KZ_DID,
-			  "keys", "id", "key-1", "publicKeyMultibase", cv_buf_str(&multikey),
-			  "agreements", agreement, "since", "2025-06-01");
-	cr_assert_eq(store_begin(conn), CV_OK);
-	cr_assert_eq(exchange_partner_create(conn, &ctx, input, errors, &out, &err), CV_OK, "%s %s",
-		     err.message, json_dumps(errors, 0));
-	cr_assert_eq(store_commit(conn), CV_OK);
-	cr_assert_eq(exchange_partner_load(conn, KZ_DID, &kz), CV_OK);
-	json_decref(out);
-	json_decref(errors);
-	json_decref(input);
+	snprintf(agreements, sizeof(agreements), "{\"%s\": {\"since\": \"2025-06-01\"}}", agreement);
+	test_store_partner(conn, "KZ", KZ_DID, endpoint, cv_buf_str(&multikey), agreements, id);
+	cr_assert_eq(exchange_partner_load(conn, id, &kz), CV_OK);
 	cv_buf_release(&multikey);
 }
 
